@@ -1,0 +1,153 @@
+"""Stage 3, compose: the edition plus rendered fragments, poured into the templates.
+
+Templates and styles are data: this module only prepares values (colours
+that pass contrast, localised strings, featured articles) and renders Jinja.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from .reader import ArticleSource, Edition, SectionSource
+
+PROJECT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT / "templates"
+STYLES = PROJECT / "styles"
+NEAR_BLACK = "#1C1C1F"
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    source: ArticleSource
+    section: object
+    html: Markup
+    lang: str | None
+
+    @property
+    def meta(self):
+        return self.source.meta
+
+    @property
+    def slug(self):
+        return self.source.slug
+
+
+@dataclass(frozen=True)
+class SectionView:
+    section: object
+    articles: tuple[ArticleView, ...]
+
+
+def load_strings(language: str) -> dict:
+    """Interface strings for the edition's language, falling back to English per key."""
+    base = yaml.safe_load((TEMPLATES / "strings" / "en.yaml").read_text(encoding="utf-8"))
+    path = TEMPLATES / "strings" / f"{language.split('-')[0].lower()}.yaml"
+    if path.is_file():
+        local = yaml.safe_load(path.read_text(encoding="utf-8"))
+        base = {**base, **local, "boxes": {**base["boxes"], **local.get("boxes", {})}}
+    return base
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _darken(hex_colour: str, factor: float) -> str:
+    return "#" + "".join(f"{round(int(hex_colour[i:i + 2], 16) * factor):02X}" for i in (1, 3, 5))
+
+
+def ink_for(colour: str, background: str = "#FFFFFF") -> str:
+    """The colour itself if it passes WCAG AA (4.5:1) as text, else the nearest darker shade that does."""
+    factor = 1.0
+    ink = colour
+    while contrast(ink, background) < 4.5 and factor > 0:
+        factor -= 0.05
+        ink = _darken(colour, factor)
+    return ink
+
+
+def palette(colors) -> dict[str, str]:
+    on_primary = "#FFFFFF" if contrast("#FFFFFF", colors.primary) >= contrast(NEAR_BLACK, colors.primary) else NEAR_BLACK
+    return {"primary": colors.primary, "primary_ink": ink_for(colors.primary), "on_primary": on_primary,
+            "accent": colors.accent, "accent_ink": ink_for(colors.accent)}
+
+
+def cssstr(value: str) -> Markup:
+    """Escape text for a CSS string inside <style>: hex escapes cannot close the string or the element."""
+    out = []
+    for char in str(value).replace("\n", " "):
+        out.append(char if char.isalnum() or char in " .,:;-·" else f"\\{ord(char):06X}")
+    return Markup("".join(out))
+
+
+def href(url: str) -> str:
+    """A website written without a scheme still has to be a link, not a relative file."""
+    return url if "://" in url or url.startswith("mailto:") else f"https://{url}"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters["cssstr"] = cssstr
+    env.filters["href"] = href
+    return env
+
+
+def featured(edition: Edition) -> list[ArticleView]:
+    """Cover's "In this issue": articles marked featured, else the first of each section; 4 to 6."""
+    chosen = [(s, a) for s in edition.sections for a in s.articles if a.meta.featured]
+    if len(chosen) < 4:
+        extra = [(s, a) for s in edition.sections for a in s.articles[:1] if (s, a) not in chosen]
+        extra += [(s, a) for s in edition.sections for a in s.articles[1:] if (s, a) not in chosen]
+        chosen += extra[: 4 - len(chosen)]
+    return chosen[:6]
+
+
+def section_views(edition: Edition, fragments: dict[Path, object], flavour: str) -> list[SectionView]:
+    views = []
+    for s in edition.sections:
+        arts = []
+        for a in s.articles:
+            frag = fragments[a.path]
+            html = frag.print_html if flavour == "print" else frag.epub_html
+            arts.append(ArticleView(a, s.section, Markup(html), None))
+        views.append(SectionView(s.section, tuple(arts)))
+    return views
+
+
+def published_iso(edition: Edition) -> str:
+    day: dt.date = edition.meta.published
+    return f"{day.isoformat()}T00:00:00+00:00"
+
+
+def compose_print(edition: Edition, fragments: dict, foreword_html: str | None, strings: dict,
+                  logo_uri: str | None, cover_uri: str | None) -> str:
+    env = environment()
+    sections = section_views(edition, fragments, "print")
+    by_path = {a.source.path: a for s in sections for a in s.articles}
+    keywords = sorted({t for a in edition.articles for t in a.meta.tags})
+    subject = f"{edition.meta.title}" + (f" ({edition.meta.prelims_label})" if edition.meta.prelims_label else "")
+    brand = edition.brand
+    return env.get_template("print.html.j2").render(
+        brand=brand, edition=edition.meta, colors=palette(brand.colors), t=strings, sections=sections,
+        featured=[_view(by_path, a) for _, a in featured(edition)], foreword=Markup(foreword_html) if foreword_html else None,
+        logo=logo_uri, cover_image=cover_uri, keywords=keywords, subject=subject, date_iso=published_iso(edition),
+    )
+
+
+def _view(by_path, article: ArticleSource) -> ArticleView:
+    return by_path[article.path]

@@ -1,0 +1,194 @@
+"""The orchestrator: read → markup → compose → render (PDF, EPUB) → write.
+
+The only module that imports the stages.  Every stage before writing may
+raise ContentError; nothing is written until every output is ready.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import compose, coverage, markup, reader
+from .output import write_atomic, write_json
+from .problems import ContentError, Problem, error
+
+FONTS = compose.STYLES / "fonts"
+LOGO_TYPES = {".svg", ".png"}
+
+
+@dataclass(frozen=True)
+class Options:
+    formats: tuple[str, ...] = ("pdf", "epub")
+    out_dir: Path = Path("output")
+    profile: str = "screen"
+
+
+@dataclass
+class Timer:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def stage(self, name: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.seconds[name] = round(timer.seconds.get(name, 0) + time.perf_counter() - self.start, 3)
+
+        return _Stage()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything validated and rendered to HTML fragments; the renderers only read this."""
+
+    edition: reader.Edition
+    strings: dict
+    fragments: dict
+    foreword_html: str | None
+    foreword_epub: str | None
+    logo: Path | None
+    cover_image: Path | None
+    images: tuple[Path, ...]
+    words: int
+
+
+def output_stem(edition: reader.Edition) -> str:
+    brand = markup.slugify(edition.brand.name) or "magazine"
+    return f"{brand}-{edition.slug}"
+
+
+def epub_image_name(path: Path) -> str:
+    """A stable, unique name inside the EPUB for a content image."""
+    import hashlib
+
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
+    stem = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-") or "image"
+    return f"images/{stem}-{digest}{path.suffix.lower().replace('.jpeg', '.jpg')}"
+
+
+def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path, key: tuple, kinds: set[str],
+           located_line: int, problems: list[Problem]) -> Path | None:
+    if not value:
+        return None
+    ctx = markup.MarkupContext(edition.content_root, "", {}, "", {})
+    resolved, problem = markup._check_target(value, base / "x", located_line, ctx, key[-1])
+    if problem:
+        problems.append(error(source, located_line, problem.message))
+        return None
+    if resolved.suffix.lower() not in kinds:
+        problems.append(error(source, located_line, f"{key[-1]} '{value}' must be {' or '.join(sorted(k[1:].upper() for k in kinds))}"))
+        return None
+    return resolved
+
+
+def _text_fields(edition: reader.Edition):
+    """(text, path, line) for every piece of content that reaches a page, for the glyph check."""
+    brand_path = edition.content_root / "brand.yaml"
+    edition_path = edition.folder / "edition.yaml"
+    yield brand_path.read_text(encoding="utf-8"), brand_path, 1
+    yield edition_path.read_text(encoding="utf-8"), edition_path, 1
+    for article in edition.articles:
+        yield article.path.read_text(encoding="utf-8"), article.path, 1
+
+
+def prepare(edition_dir: Path, timer: Timer) -> Prepared:
+    with timer.stage("read"):
+        edition = reader.read_edition(edition_dir)
+    with timer.stage("markup"):
+        problems: list[Problem] = []
+        strings = compose.load_strings(edition.meta.language)
+        slugs = {Path(os.path.realpath(a.path)): a.slug for a in edition.articles}
+        ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs)
+        fragments, images, words, figures = {}, [], 0, 0
+        for article in edition.articles:
+            frag, more = markup.render_markdown(article.body, article.path, article.body_line, f"art-{article.slug}",
+                                                ctx, figures, epub_image_name)
+            problems += more
+            if frag:
+                fragments[article.path] = frag
+                images += frag.images
+                words += frag.words
+                figures += frag.figures
+        edition_path = edition.folder / "edition.yaml"
+        foreword = foreword_epub = None
+        if edition.meta.foreword:
+            line = _line_of_key(edition_path, "foreword")
+            frag, more = markup.render_markdown(edition.meta.foreword, edition_path, line + 1, "foreword", ctx, 0,
+                                                epub_image_name)
+            problems += more
+            if frag:
+                foreword, foreword_epub = frag.print_html, frag.epub_html
+                images += frag.images
+        logo = _asset(edition, edition.brand.logo, edition.content_root, edition.content_root / "brand.yaml",
+                      ("logo",), LOGO_TYPES, _line_of_key(edition.content_root / "brand.yaml", "logo"), problems)
+        cover = _asset(edition, edition.meta.cover.image, edition.folder, edition_path, ("cover", "image"),
+                       set(markup.IMAGE_TYPES), _line_of_key(edition_path, "image"), problems)
+        for text, path, line in _text_fields(edition):
+            problems += coverage.check_text(text, path, line, FONTS)
+    if problems:
+        raise ContentError(problems)
+    return Prepared(edition, strings, fragments, foreword, foreword_epub, logo, cover,
+                    tuple(dict.fromkeys(images)), words)
+
+
+def _line_of_key(path: Path, key: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if re.match(rf"\s*{re.escape(key)}\s*:", line):
+            return number
+    return 1
+
+
+def build(edition_dir: Path, options: Options) -> dict:
+    """Build one edition; returns the build report. Raises ContentError before writing anything."""
+    timer = Timer()
+    started = time.perf_counter()
+    prepared = prepare(edition_dir, timer)
+    edition = prepared.edition
+    outputs: dict[str, bytes] = {}
+    pages = None
+    stem = output_stem(edition)
+    target = options.out_dir / edition.slug
+    if "pdf" in options.formats:
+        from . import pdf
+
+        with timer.stage("compose"):
+            html = compose.compose_print(edition, prepared.fragments, prepared.foreword_html, prepared.strings,
+                                         prepared.logo.as_uri() if prepared.logo else None,
+                                         prepared.cover_image.as_uri() if prepared.cover_image else None)
+        with timer.stage("pdf"):
+            roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
+            result = pdf.render_pdf(html, edition.folder, (compose.STYLES / "print.css",), roots, FONTS,
+                                    edition.meta.published, options.profile == "screen", edition.folder / "edition.yaml")
+        if result.problems:
+            raise ContentError(result.problems)
+        outputs[f"{stem}.pdf"] = result.data
+        pages = result.pages
+    if "epub" in options.formats:
+        from . import epub
+
+        with timer.stage("epub"):
+            outputs[f"{stem}.epub"] = epub.build_epub(prepared, FONTS)
+    with timer.stage("write"):
+        for name, data in outputs.items():
+            write_atomic(target / name, data)
+    report = {
+        "edition": edition.slug,
+        "title": edition.meta.title,
+        "artefacts": {name.rsplit(".", 1)[1]: str(target / name) for name in outputs},
+        "bytes": {name.rsplit(".", 1)[1]: len(data) for name, data in outputs.items()},
+        "pages": pages,
+        "articles": len(edition.articles),
+        "words": prepared.words,
+        "images": len(prepared.images),
+        "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)},
+        "warnings": [],
+    }
+    write_json(target / "build-report.json", report)
+    return report

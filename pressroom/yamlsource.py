@@ -1,0 +1,85 @@
+"""YAML read with a line number for every value, and no implicit typing.
+
+PyYAML's own constructors turn `no` into False, `010` into 8 and raise a bare
+ValueError without a line for `2020-13-01`.  Here every scalar stays a string
+and pydantic does the typing, so every error keeps the line it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem, error
+
+NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass
+class Located:
+    """A plain Python value plus the 1-based line of each nested key path."""
+
+    value: object
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line_of(self, loc: tuple, default: int = 1) -> int:
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), default)
+
+
+def _convert(node, path: tuple, lines: dict, problems: list, source: Path):
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(error(source, key_node.start_mark.line + 1, "keys must be plain names"))
+                continue
+            key = key_node.value
+            if key in out:
+                problems.append(error(source, key_node.start_mark.line + 1, f"duplicate key '{key}'"))
+                continue
+            out[key] = _convert(value_node, path + (key,), lines, problems, source)
+            # Point at the key, which is where an editor looks for "title: ..."
+            lines[path + (key,)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), lines, problems, source) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:null" or (node.style is None and node.value in NULLS):
+        return None
+    return node.value
+
+
+def load_yaml_text(text: str, source: Path, first_line: int = 1) -> tuple[Located | None, list[Problem]]:
+    """Parse YAML text; `first_line` is the file line the text starts on (front matter)."""
+    problems: list[Problem] = []
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, [error(source, line, f"YAML syntax error: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [error(source, first_line, f"YAML syntax error: {exc}")]
+    if node is None:
+        return Located({}, {(): first_line}), []
+    lines: dict[tuple, int] = {}
+    value = _convert(node, (), lines, problems, source)
+    if first_line != 1:
+        lines = {k: v + first_line - 1 for k, v in lines.items()}
+    return Located(value, lines), problems
+
+
+def load_yaml_file(path: Path) -> tuple[Located | None, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [error(path, 1, f"not UTF-8 text: {exc.reason}")]
+    return load_yaml_text(text, path)
