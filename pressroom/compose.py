@@ -20,6 +20,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
 STYLES = PROJECT / "styles"
 NEAR_BLACK = "#1C1C1F"
+DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
 
 
 @dataclass(frozen=True)
@@ -151,3 +152,72 @@ def compose_print(edition: Edition, fragments: dict, foreword_html: str | None, 
 
 def _view(by_path, article: ArticleSource) -> ArticleView:
     return by_path[article.path]
+
+
+@dataclass(frozen=True)
+class EpubDocument:
+    uid: str
+    file_name: str
+    title: str
+    xhtml: str
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    uid: str
+    file_name: str
+    title: str
+    children: tuple["TocEntry", ...] = ()
+
+
+@dataclass(frozen=True)
+class EpubContent:
+    """Everything the EPUB packager needs, already rendered; it adds no words of its own."""
+
+    slug: str
+    brand: object
+    meta: object
+    palette: dict
+    devanagari: bool
+    documents: tuple[EpubDocument, ...]  # in reading order; the first is the cover page
+    toc: tuple[TocEntry, ...]
+    nav_title: str
+    css: str
+    subjects: tuple[str, ...]
+    text: str  # every character the book shows, for font subsetting
+
+
+def compose_epub(edition: Edition, fragments: dict, foreword_html: str | None, strings: dict) -> EpubContent:
+    meta, brand = edition.meta, edition.brand
+    page = environment().get_template("epub/page.xhtml.j2")
+    common = dict(lang=meta.language, t=strings, brand=brand, edition=meta, logo=None)
+    views = section_views(edition, fragments, "epub")
+    by_path = {a.source.path: a for s in views for a in s.articles}
+    docs = [EpubDocument("cover", "cover.xhtml", strings["cover"], page.render(
+        kind="cover", title=meta.title, featured=[by_path[a.path] for _, a in featured(edition)], **common))]
+    toc = [TocEntry("cover", "cover.xhtml", strings["cover"])]
+    if foreword_html:
+        docs.append(EpubDocument("foreword", "foreword.xhtml", strings["foreword"], page.render(
+            kind="foreword", title=strings["foreword"], body=Markup(foreword_html), **common)))
+        toc.append(TocEntry("foreword", "foreword.xhtml", strings["foreword"]))
+    for view in views:
+        uid = f"sec-{view.section.id}"
+        docs.append(EpubDocument(uid, f"{uid}.xhtml", view.section.title, page.render(
+            kind="section", title=view.section.title, section=view.section, articles=view.articles, **common)))
+        children = []
+        for a in view.articles:
+            art_uid = f"art-{a.slug}"
+            docs.append(EpubDocument(art_uid, f"{art_uid}.xhtml", a.meta.title, page.render(
+                kind="article", title=a.meta.title, a=a, section=view.section, body=a.html, **common)))
+            children.append(TocEntry(art_uid, f"{art_uid}.xhtml", a.meta.title))
+        toc.append(TocEntry(uid, f"{uid}.xhtml", view.section.title, tuple(children)))
+    docs.append(EpubDocument("back", "back.xhtml", strings["back_cover"], page.render(
+        kind="back", title=strings["back_cover"], **common)))
+    toc.append(TocEntry("back", "back.xhtml", strings["back_cover"]))
+    colors = palette(brand.colors)
+    css = f":root {{ --primary: {colors['primary']}; --accent: {colors['accent']}; }}\n"
+    css += (STYLES / "epub.css").read_text(encoding="utf-8")
+    text = "".join(d.xhtml for d in docs) + strings["contents"]
+    return EpubContent(edition.slug, brand, meta, colors, meta.language.split("-")[0] in DEVANAGARI_LANGS,
+                       tuple(docs), tuple(toc), strings["contents"], css,
+                       tuple(sorted({t for a in edition.articles for t in a.meta.tags})), text)

@@ -376,4 +376,4 @@ def _link_target(href: str, path: Path, line: int, ctx: MarkupContext, anchor: s
     slug = ctx.article_slugs.get(resolved)
     if slug is None:
         return None, error(path, line, f"link '{href}' does not point to an article of this edition")
-    return (f"#art-{slug}", f"{slug}.xhtml"), None
+    return (f"#art-{slug}", f"art-{slug}.xhtml#art-{slug}"), None

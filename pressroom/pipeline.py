@@ -174,7 +174,9 @@ def build(edition_dir: Path, options: Options) -> dict:
         from . import epub
 
         with timer.stage("epub"):
-            outputs[f"{stem}.epub"] = epub.build_epub(prepared, FONTS)
+            content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings)
+            images = tuple((path, epub_image_name(path)) for path in prepared.images)
+            outputs[f"{stem}.epub"] = epub.build_epub(content, images, FONTS)
     with timer.stage("write"):
         for name, data in outputs.items():
             write_atomic(target / name, data)
