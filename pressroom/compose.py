@@ -90,7 +90,8 @@ def cssstr(value: str) -> Markup:
     """Escape text for a CSS string inside <style>: hex escapes cannot close the string or the element."""
     out = []
     for char in str(value).replace("\n", " "):
-        out.append(char if char.isalnum() or char in " .,:;-·" else f"\\{ord(char):06X}")
+        # The space after a hex escape is part of the escape, so the next real space survives.
+        out.append(char if char.isalnum() or char in " .,:;-·" else f"\\{ord(char):06X} ")
     return Markup("".join(out))
 
 
