@@ -191,7 +191,7 @@ def _script_lang(text: str, edition_lang: str) -> str | None:
 
 
 def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: MarkupContext,
-                    figure_start: int = 0, epub_image_name=None) -> tuple[Fragment | None, list[Problem]]:
+                    figure_start: int = 0, image_urls=(None, None)) -> tuple[Fragment | None, list[Problem]]:
     """Render one Markdown body; `anchor` prefixes every id so articles can share one document."""
     problems: list[Problem] = []
     env: dict = {"box_labels": ctx.box_labels, "figure_label": ctx.figure_label}
@@ -278,7 +278,8 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
     outputs = {}
     for flavour in ("print", "epub"):
         state = _State(flavour, anchor, figure_start=figure_start)
-        state.image_href = {p: (p.as_uri() if flavour == "print" else epub_image_name(p)) for p in images}
+        namer = image_urls[0] if flavour == "print" else image_urls[1]
+        state.image_href = {p: namer(p) for p in images}
         state.link_href = {h: t[0 if flavour == "print" else 1] for h, t in link_targets.items()}
         env["state"] = state
         for note_id, note_tokens in notes_tokens.items():

@@ -46,7 +46,7 @@ def isolate_fonts(fonts_dir: Path) -> None:
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
-def _make_fetcher(roots: tuple[Path, ...], refused: list[str]):
+def _make_fetcher(roots: tuple[Path, ...], schemes: dict[str, Path], refused: list[str]):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     real_roots = tuple(Path(os.path.realpath(r)) for r in roots)
@@ -55,12 +55,15 @@ def _make_fetcher(roots: tuple[Path, ...], refused: list[str]):
         """Serves file: URLs inside the allowed roots and data: URLs; refuses everything else."""
 
         def __init__(self):
-            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
+            super().__init__(allowed_protocols={"file", "data", *schemes}, allow_redirects=False, fail_on_errors=True)
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return super().fetch(url, headers)
+            if parts.scheme in schemes and not parts.netloc:
+                url = (schemes[parts.scheme] / unquote(parts.path)).resolve().as_uri()
+                parts = urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 refused.append(f"refused to fetch '{url}': only files inside the project are read")
                 raise ValueError(refused[-1])
@@ -70,7 +73,7 @@ def _make_fetcher(roots: tuple[Path, ...], refused: list[str]):
                                if path.exists() else f"file not found: '{path}'")
                 raise ValueError(refused[-1])
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
 
     return RestrictedFetcher()
 
@@ -85,7 +88,7 @@ class _Collector(logging.Handler):
 
 
 def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: tuple[Path, ...],
-               fonts_dir: Path, published: dt.date, tagged: bool, source: Path) -> PdfResult:
+               fonts_dir: Path, schemes: dict[str, Path], published: dt.date, tagged: bool, source: Path) -> PdfResult:
     isolate_fonts(fonts_dir)
     # fontTools stamps subset fonts with the clock unless this is set; builds must be reproducible.
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(published, dt.time(), dt.timezone.utc).timestamp()))
@@ -93,7 +96,7 @@ def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: 
     from weasyprint.text.fonts import FontConfiguration
 
     refused: list[str] = []
-    fetcher = _make_fetcher(roots, refused)
+    fetcher = _make_fetcher(roots, schemes, refused)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)

@@ -6,9 +6,11 @@ raise ContentError; nothing is written until every output is ready.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,11 +66,27 @@ def output_stem(edition: reader.Edition) -> str:
     return f"{brand}-{edition.slug}"
 
 
-def epub_image_name(path: Path) -> str:
-    """A stable, unique name inside the EPUB for a content image."""
-    import hashlib
+CONTENT_SCHEME = "content"
 
-    digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
+
+def print_image_namer(content_root: Path):
+    """`content:gs3/images/x.png`: the PDF names images by URL, so the URL must not depend on where content lives."""
+    root = Path(os.path.realpath(content_root))
+    return lambda path: f"{CONTENT_SCHEME}:{quote(path.relative_to(root).as_posix())}"
+
+
+def epub_image_namer(content_root: Path):
+    """Stable, unique names inside the EPUB for content images, the same wherever the content folder lives."""
+    root = Path(os.path.realpath(content_root))
+
+    def name(path: Path) -> str:
+        return _image_name(path, path.relative_to(root).as_posix())
+
+    return name
+
+
+def _image_name(path: Path, key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
     stem = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-") or "image"
     return f"images/{stem}-{digest}{path.suffix.lower().replace('.jpeg', '.jpg')}"
 
@@ -107,9 +125,10 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
         slugs = {Path(os.path.realpath(a.path)): a.slug for a in edition.articles}
         ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs)
         fragments, images, words, figures = {}, [], 0, 0
+        namers = (print_image_namer(edition.content_root), epub_image_namer(edition.content_root))
         for article in edition.articles:
             frag, more = markup.render_markdown(article.body, article.path, article.body_line, f"art-{article.slug}",
-                                                ctx, figures, epub_image_name)
+                                                ctx, figures, namers)
             problems += more
             if frag:
                 fragments[article.path] = frag
@@ -120,8 +139,7 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
         foreword = foreword_epub = None
         if edition.meta.foreword:
             line = _line_of_key(edition_path, "foreword")
-            frag, more = markup.render_markdown(edition.meta.foreword, edition_path, line + 1, "foreword", ctx, 0,
-                                                epub_image_name)
+            frag, more = markup.render_markdown(edition.meta.foreword, edition_path, line + 1, "foreword", ctx, 0, namers)
             problems += more
             if frag:
                 foreword, foreword_epub = frag.print_html, frag.epub_html
@@ -158,13 +176,15 @@ def build(edition_dir: Path, options: Options) -> dict:
     if "pdf" in options.formats:
         from . import pdf
 
+        namers = (print_image_namer(edition.content_root),)
         with timer.stage("compose"):
             html = compose.compose_print(edition, prepared.fragments, prepared.foreword_html, prepared.strings,
-                                         prepared.logo.as_uri() if prepared.logo else None,
-                                         prepared.cover_image.as_uri() if prepared.cover_image else None)
+                                         namers[0](prepared.logo) if prepared.logo else None,
+                                         namers[0](prepared.cover_image) if prepared.cover_image else None)
         with timer.stage("pdf"):
             roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
             result = pdf.render_pdf(html, edition.folder, (compose.STYLES / "print.css",), roots, FONTS,
+                                    {CONTENT_SCHEME: edition.content_root},
                                     edition.meta.published, options.profile == "screen", edition.folder / "edition.yaml")
         if result.problems:
             raise ContentError(result.problems)
@@ -175,7 +195,8 @@ def build(edition_dir: Path, options: Options) -> dict:
 
         with timer.stage("epub"):
             content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings)
-            images = tuple((path, epub_image_name(path)) for path in prepared.images)
+            namer = epub_image_namer(edition.content_root)
+            images = tuple((path, namer(path)) for path in prepared.images)
             outputs[f"{stem}.epub"] = epub.build_epub(content, images, FONTS)
     with timer.stage("write"):
         for name, data in outputs.items():
