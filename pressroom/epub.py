@@ -14,18 +14,19 @@ import re
 import uuid
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ebooklib import epub
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
-from . import compose
+if TYPE_CHECKING:  # the packager reads composed content; it does not call the compose stage
+    from .compose import EpubContent
 
 MAX_IMAGE_SIDE = 1600
 EPUB_FONTS = ("NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSans-Regular", "NotoSans-Bold",
               "NotoSerifDevanagari-Regular", "NotoSerifDevanagari-Bold", "NotoSansDevanagari-Bold")
-TAG = re.compile(r"<[^>]+>")
 
 
 def book_identifier(brand_name: str, slug: str) -> str:
@@ -66,7 +67,7 @@ def _subset_font(path: Path, text: str) -> bytes:
     return out.getvalue()
 
 
-def _cover_png(book_data: compose.EpubContent, fonts_dir: Path) -> bytes:
+def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
     """A 1600×2400 cover drawn from the brand and edition, so every edition has one."""
     brand, meta, palette = book_data.brand, book_data.meta, book_data.palette
     deva = book_data.devanagari
@@ -113,7 +114,7 @@ def _cover_png(book_data: compose.EpubContent, fonts_dir: Path) -> bytes:
     return out.getvalue()
 
 
-def build_epub(book_data: compose.EpubContent, images: tuple[tuple[Path, str], ...], fonts_dir: Path) -> bytes:
+def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fonts_dir: Path) -> bytes:
     """Package composed XHTML documents, images and subset fonts into a reproducible EPUB 3."""
     meta, brand, lang = book_data.meta, book_data.brand, book_data.meta.language
     book = epub.EpubBook()

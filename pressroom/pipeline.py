@@ -183,7 +183,9 @@ def build(edition_dir: Path, options: Options) -> dict:
                                          namers[0](prepared.cover_image) if prepared.cover_image else None)
         with timer.stage("pdf"):
             roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
-            result = pdf.render_pdf(html, edition.folder, (compose.STYLES / "print.css",), roots, FONTS,
+            sheets = (compose.STYLES / "print.css",) + (
+                (compose.STYLES / "profile-print.css",) if options.profile == "print" else ())
+            result = pdf.render_pdf(html, edition.folder, sheets, roots, FONTS,
                                     {CONTENT_SCHEME: edition.content_root},
                                     edition.meta.published, options.profile == "screen", edition.folder / "edition.yaml")
         if result.problems:
