@@ -93,6 +93,14 @@ def _read_model(path: Path, model):
     return (value if not problems else None), problems + more, located
 
 
+def _sections_despite_errors(located) -> list[str]:
+    sections = located.value.get("sections") if located and isinstance(located.value, dict) else None
+    if not isinstance(sections, list):
+        return []
+    return [s["id"] for s in sections if isinstance(s, dict) and isinstance(s.get("id"), str)
+            and schema.SLUG.match(s["id"])]
+
+
 def read_edition(folder: Path) -> Edition:
     folder = folder.resolve()
     content_root = folder.parent
@@ -103,6 +111,12 @@ def read_edition(folder: Path) -> Edition:
     meta, more, *rest = _read_model(edition_path, schema.EditionMeta)
     problems += more
     if meta is None:
+        # Still read the articles of every well-formed section, so one bad date does not hide their errors.
+        for section in _sections_despite_errors(rest[0] if rest else None):
+            for path in sorted((folder / section).glob("*.md")):
+                match = ARTICLE_NAME.match(path.name)
+                if match:
+                    problems += read_article(path, section, match["slug"])[1]
         raise ContentError(problems)
     located = rest[0]
     sources = [brand_path, edition_path]

@@ -73,7 +73,9 @@ def load_yaml_text(text: str, source: Path, first_line: int = 1) -> tuple[Locate
     lines: dict[tuple, int] = {}
     value = _convert(node, (), lines, problems, source)
     if first_line != 1:
-        lines = {k: v + first_line - 1 for k, v in lines.items()}
+        shift = first_line - 1
+        lines = {k: v + shift for k, v in lines.items()}
+        problems = [Problem(p.path, p.line + shift, p.severity, p.message) for p in problems]
     return Located(value, lines), problems
 
 
