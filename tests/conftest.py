@@ -1,0 +1,81 @@
+"""Shared fixtures: the mini fixture edition, the CLI in a subprocess, and one build of the sample edition."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_PY = ROOT / "build.py"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE_SLUG = "2020-02-feb-march"
+SAMPLE_DIR = ROOT / "content" / SAMPLE_SLUG
+BUILD_TIMEOUT = 300
+
+
+def run_build(*args: str | os.PathLike, cwd: Path) -> subprocess.CompletedProcess:
+    """`python build.py ARGS` exactly as a user types it, in `cwd`, with the project's interpreter."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([sys.executable, str(BUILD_PY), *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    """Copy tests/fixtures/<name> to dest/<name> and return the copy (the content folder)."""
+    target = dest / name
+    shutil.copytree(FIXTURES / name, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    """A private copy of the mini content folder in tmp_path/mini; the edition is mini/mini-2020."""
+    return copy_fixture("mini", tmp_path)
+
+
+@dataclass(frozen=True)
+class Built:
+    out: Path          # the --out folder
+    slug: str
+    pdf: Path
+    epub: Path
+    result: subprocess.CompletedProcess
+
+
+def build_sample(out: Path, cwd: Path) -> Built:
+    result = run_build(SAMPLE_SLUG, "--out", out, cwd=cwd)
+    folder = out / SAMPLE_SLUG
+    return Built(out, SAMPLE_SLUG, folder / f"aspire-ias-{SAMPLE_SLUG}.pdf",
+                 folder / f"aspire-ias-{SAMPLE_SLUG}.epub", result)
+
+
+def require_ok(built: Built) -> Built:
+    r = built.result
+    assert r.returncode == 0, f"build of {built.slug} failed (exit {r.returncode}):\n{r.stderr}{r.stdout}"
+    return built
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Built:
+    """The sample edition, built once per session (PDF and EPUB) by the CLI into a temporary folder."""
+    out = tmp_path_factory.mktemp("sample-out")
+    return require_ok(build_sample(out, ROOT))
+
+
+@pytest.fixture(scope="session")
+def mini_built(tmp_path_factory) -> Built:
+    """The mini edition built once (both formats) for fast end-to-end checks."""
+    base = tmp_path_factory.mktemp("mini-built")
+    content = copy_fixture("mini", base)
+    out = base / "out"
+    result = run_build(content / "mini-2020", "--out", out, cwd=base)
+    folder = out / "mini-2020"
+    return require_ok(Built(out, "mini-2020", folder / "mini-press-mini-2020.pdf",
+                            folder / "mini-press-mini-2020.epub", result))
