@@ -1,6 +1,9 @@
-"""Command line: `python build.py [EDITION] [--all] [--format pdf|epub] [--out DIR]`.
+"""Command line.
 
-Exit codes: 0 built, 1 content errors, 2 usage errors.
+    python build.py [EDITION] [--all] [--format pdf|epub] [--out DIR] [--profile screen|print]
+    python build.py COMMAND ...      (see COMMANDS below)
+
+Exit codes: 0 done, 1 content errors (or not found, for trace), 2 usage errors.
 """
 
 from __future__ import annotations
@@ -15,23 +18,31 @@ from .problems import ContentError
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse exits 2 on usage errors already; keep its words, our format
+class Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit 2 with one clear line (argparse's own default, kept explicit)."""
+
+    def error(self, message):
         self.print_usage(sys.stderr)
-        print(f"build.py: error: {message}", file=sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="build.py", description="Build a magazine edition as a print PDF and an EPUB 3.")
-    parser.add_argument("edition", nargs="?", help="edition slug under content/, or a path to an edition folder "
-                                                   "(default: the newest edition by `published`)")
+def add_edition_arguments(parser: argparse.ArgumentParser, optional_edition: bool = True) -> None:
+    parser.add_argument("edition", nargs="?" if optional_edition else None,
+                        help="edition slug under content/, or a path to an edition folder "
+                             "(default: the newest edition by `published`)")
+    parser.add_argument("--content", type=Path, help="content folder (default: ./content)")
+    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+
+
+def make_build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="build.py", description="Build a magazine edition as a print PDF and an EPUB 3. "
+                    f"Other commands: {', '.join(COMMANDS)} (build.py COMMAND --help).")
+    add_edition_arguments(parser)
     parser.add_argument("--all", action="store_true", help="build every edition under content/")
     parser.add_argument("--format", choices=("pdf", "epub"), help="build only this format (default: both)")
-    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
     parser.add_argument("--profile", choices=("screen", "print"), default="screen",
-                        help="screen: tagged, linked PDF (default); print: for the press")
-    parser.add_argument("--content", type=Path, help="content folder (default: ./content)")
+                        help="screen: tagged, linked PDF (default); print: 3 mm bleed and crop marks")
     parser.add_argument("--version", action="version", version=f"pressroom {__version__}")
     return parser
 
@@ -43,18 +54,29 @@ def default_content_root() -> Path:
     return Path(__file__).resolve().parent.parent / "content"
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+def resolve_editions(args) -> list[Path]:
+    """Editions named on the command line; raises reader.UsageError."""
     content_root = args.content or default_content_root()
+    if getattr(args, "all", False):
+        if args.edition:
+            raise reader.UsageError("give either EDITION or --all, not both")
+        editions = reader.find_editions(content_root)
+        if not editions:
+            raise reader.UsageError(f"no edition found under {content_root}/")
+        return editions
+    return [reader.resolve_edition(args.edition, content_root)]
+
+
+def print_problems(exc: ContentError, what: str) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    errors = sum(p.severity == "error" for p in exc.problems)
+    print(f"{what}: {errors} error(s); nothing was written", file=sys.stderr)
+
+
+def run_build(args) -> int:
     try:
-        if args.all:
-            if args.edition:
-                raise reader.UsageError("give either EDITION or --all, not both")
-            editions = reader.find_editions(content_root)
-            if not editions:
-                raise reader.UsageError(f"no edition found under {content_root}/")
-        else:
-            editions = [reader.resolve_edition(args.edition, content_root)]
+        editions = resolve_editions(args)
     except reader.UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -65,10 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             report = pipeline.build(edition_dir, options)
         except ContentError as exc:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            errors = sum(p.severity == "error" for p in exc.problems)
-            print(f"{edition_dir.name}: {errors} error(s); nothing was written", file=sys.stderr)
+            print_problems(exc, edition_dir.name)
             status = EXIT_CONTENT
             continue
         pages = f"{report['pages']} pages, " if report["pages"] else ""
@@ -77,3 +96,19 @@ def main(argv: list[str] | None = None) -> int:
         for kind, path in report["artefacts"].items():
             print(f"  {kind}: {path} ({report['bytes'][kind] / 1e6:.2f} MB)")
     return status
+
+
+# Each command module has `add_arguments(parser)` and `run(args) -> int`; listed here, not discovered.
+COMMANDS: dict[str, str] = {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        import importlib
+
+        module = importlib.import_module(f".{COMMANDS[argv[0]]}", __package__)
+        parser = Parser(prog=f"build.py {argv[0]}", description=module.__doc__.strip().splitlines()[0])
+        module.add_arguments(parser)
+        return module.run(parser.parse_args(argv[1:]))
+    return run_build(make_build_parser().parse_args(argv))
