@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, pipeline, reader
+from . import __version__, pipeline, progress, reader
 from .problems import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -43,6 +43,9 @@ def make_build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("pdf", "epub"), help="build only this format (default: both)")
     parser.add_argument("--profile", choices=("screen", "print"), default="screen",
                         help="screen: tagged, linked PDF (default); print: 3 mm bleed and crop marks")
+    parser.add_argument("--quiz-only", action="store_true",
+                        help="write only the Practice Questions and Answer Key, as <name>-quiz.pdf")
+    parser.add_argument("--quiet", action="store_true", help="print only problems (errors and warnings)")
     parser.add_argument("--version", action="version", version=f"pressroom {__version__}")
     return parser
 
@@ -81,25 +84,28 @@ def run_build(args) -> int:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     formats = (args.format,) if args.format else ("pdf", "epub")
-    options = pipeline.Options(formats=formats, out_dir=args.out, profile=args.profile)
+    options = pipeline.Options(formats=formats, out_dir=args.out, profile=args.profile, quiz_only=args.quiz_only)
     status = EXIT_OK
-    for edition_dir in editions:
-        try:
-            report = pipeline.build(edition_dir, options)
-        except ContentError as exc:
-            print_problems(exc, edition_dir.name)
-            status = EXIT_CONTENT
-            continue
-        pages = f"{report['pages']} pages, " if report["pages"] else ""
-        print(f"{report['edition']}: {pages}{report['articles']} articles, {report['words']} words "
-              f"in {report['seconds']['total']:.1f} s")
-        for kind, path in report["artefacts"].items():
-            print(f"  {kind}: {path} ({report['bytes'][kind] / 1e6:.2f} MB)")
+    with progress.reporter(quiet=args.quiet) as shown:
+        for edition_dir in editions:
+            try:
+                report = pipeline.build(edition_dir, options, progress=shown.stage_callback(edition_dir.name))
+            except ContentError as exc:
+                shown.stop()
+                print_problems(exc, edition_dir.name)
+                status = EXIT_CONTENT
+                continue
+            shown.built(edition_dir, report)
     return status
 
 
 # Each command module has `add_arguments(parser)` and `run(args) -> int`; listed here, not discovered.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "check": "check",
+    "new": "scaffold",
+    "new-edition": "scaffold",
+    "watch": "watch",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -136,8 +136,25 @@ def published_iso(edition: Edition) -> str:
     return f"{day.isoformat()}T00:00:00+00:00"
 
 
+PRINT_PARTS = ("cover", "contents", "main", "practice", "answers", "index", "back")
+
+
+def print_parts(meta, quiz_only: bool = False, answers_only: bool = False) -> dict[str, bool]:
+    """Which parts a print document carries: the magazine, the quiz handout, or the answer key alone."""
+    if answers_only:
+        return {p: p == "answers" for p in PRINT_PARTS}
+    if quiz_only:
+        return {p: p in ("practice", "answers") for p in PRINT_PARTS}
+    show = {p: True for p in PRINT_PARTS}
+    show["practice"] = show["index"] = meta.practice
+    show["answers"] = meta.practice and meta.answers == "inline"
+    return show
+
+
 def compose_print(edition: Edition, fragments: dict, foreword_html: str | None, strings: dict,
-                  logo_uri: str | None, cover_uri: str | None) -> str:
+                  logo_uri: str | None, cover_uri: str | None, practice=None, show: dict | None = None,
+                  pages: dict | None = None) -> str:
+    """The print HTML; `pages` gives article page numbers when the articles are not in this document."""
     env = environment()
     sections = section_views(edition, fragments, "print")
     by_path = {a.source.path: a for s in sections for a in s.articles}
@@ -148,6 +165,7 @@ def compose_print(edition: Edition, fragments: dict, foreword_html: str | None, 
         brand=brand, edition=edition.meta, colors=palette(brand.colors), t=strings, sections=sections,
         featured=[_view(by_path, a) for _, a in featured(edition)], foreword=Markup(foreword_html) if foreword_html else None,
         logo=logo_uri, cover_image=cover_uri, keywords=keywords, subject=subject, date_iso=published_iso(edition),
+        practice=practice, show=show or print_parts(edition.meta), pages=pages,
     )
 
 
@@ -188,7 +206,8 @@ class EpubContent:
     text: str  # every character the book shows, for font subsetting
 
 
-def compose_epub(edition: Edition, fragments: dict, foreword_html: str | None, strings: dict) -> EpubContent:
+def compose_epub(edition: Edition, fragments: dict, foreword_html: str | None, strings: dict,
+                 practice=None) -> EpubContent:
     meta, brand = edition.meta, edition.brand
     page = environment().get_template("epub/page.xhtml.j2")
     common = dict(lang=meta.language, t=strings, brand=brand, edition=meta, logo=None)
@@ -212,6 +231,19 @@ def compose_epub(edition: Edition, fragments: dict, foreword_html: str | None, s
                 kind="article", title=a.meta.title, a=a, section=view.section, body=a.html, **common)))
             children.append(TocEntry(art_uid, f"{art_uid}.xhtml", a.meta.title))
         toc.append(TocEntry(uid, f"{uid}.xhtml", view.section.title, tuple(children)))
+    show = print_parts(meta)
+    if practice is not None and show["practice"] and practice.sections:
+        docs.append(EpubDocument("practice", "practice.xhtml", strings["practice"], page.render(
+            kind="practice", title=strings["practice"], practice=practice, answers=show["answers"], **common)))
+        toc.append(TocEntry("practice", "practice.xhtml", strings["practice"]))
+        if show["answers"] and practice.prelims:
+            docs.append(EpubDocument("answers", "answers.xhtml", strings["answer_key"], page.render(
+                kind="answers", title=strings["answer_key"], practice=practice, **common)))
+            toc.append(TocEntry("answers", "answers.xhtml", strings["answer_key"]))
+    if practice is not None and show["index"] and practice.index:
+        docs.append(EpubDocument("index", "index.xhtml", strings["index"], page.render(
+            kind="index", title=strings["index"], practice=practice, **common)))
+        toc.append(TocEntry("index", "index.xhtml", strings["index"]))
     docs.append(EpubDocument("back", "back.xhtml", strings["back_cover"], page.render(
         kind="back", title=strings["back_cover"], **common)))
     toc.append(TocEntry("back", "back.xhtml", strings["back_cover"]))

@@ -33,6 +33,7 @@ class PdfResult:
     data: bytes
     pages: int
     problems: tuple[Problem, ...]
+    anchor_pages: dict[str, int]  # article anchor -> 1-based page where it starts
 
 
 def isolate_fonts(fonts_dir: Path) -> None:
@@ -112,4 +113,9 @@ def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: 
     where = display_path(source)
     messages = list(dict.fromkeys(refused + collector.messages))
     problems = tuple(Problem(where, 1, "error", f"PDF renderer: {m}") for m in messages)
-    return PdfResult(data, len(document.pages), problems)
+    anchor_pages = {}
+    for number, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            if name.startswith("art-") and name not in anchor_pages:
+                anchor_pages[name] = number
+    return PdfResult(data, len(document.pages), problems, anchor_pages)

@@ -10,11 +10,12 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Callable
 from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, coverage, markup, reader
+from . import compose, coverage, markup, practice, reader
 from .output import write_atomic, write_json
 from .problems import ContentError, Problem, error
 
@@ -27,17 +28,24 @@ class Options:
     formats: tuple[str, ...] = ("pdf", "epub")
     out_dir: Path = Path("output")
     profile: str = "screen"
+    quiz_only: bool = False
 
 
 @dataclass
 class Timer:
     seconds: dict[str, float] = field(default_factory=dict)
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total), for a progress display
+
+    def tick(self, name: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(name, done, total)
 
     def stage(self, name: str):
         timer = self
 
         class _Stage:
             def __enter__(self):
+                timer.tick(name, 0, 1)
                 self.start = time.perf_counter()
 
             def __exit__(self, *exc):
@@ -126,7 +134,8 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
         ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs)
         fragments, images, words, figures = {}, [], 0, 0
         namers = (print_image_namer(edition.content_root), epub_image_namer(edition.content_root))
-        for article in edition.articles:
+        for done, article in enumerate(edition.articles):
+            timer.tick("markup", done, len(edition.articles))
             frag, more = markup.render_markdown(article.body, article.path, article.body_line, f"art-{article.slug}",
                                                 ctx, figures, namers)
             problems += more
@@ -163,40 +172,59 @@ def _line_of_key(path: Path, key: str) -> int:
     return 1
 
 
-def build(edition_dir: Path, options: Options) -> dict:
+def _render_print(prepared: Prepared, options: Options, practice_model, show: dict, pages: dict | None, timer: Timer):
+    from . import pdf
+
+    edition = prepared.edition
+    namer = print_image_namer(edition.content_root)
+    with timer.stage("compose"):
+        html = compose.compose_print(edition, prepared.fragments, prepared.foreword_html, prepared.strings,
+                                     namer(prepared.logo) if prepared.logo else None,
+                                     namer(prepared.cover_image) if prepared.cover_image else None,
+                                     practice_model, show, pages)
+    with timer.stage("pdf"):
+        roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
+        sheets = (compose.STYLES / "print.css",) + (
+            (compose.STYLES / "profile-print.css",) if options.profile == "print" else ())
+        result = pdf.render_pdf(html, edition.folder, sheets, roots, FONTS, {CONTENT_SCHEME: edition.content_root},
+                                edition.meta.published, options.profile == "screen", edition.folder / "edition.yaml")
+    if result.problems:
+        raise ContentError(result.problems)
+    return result
+
+
+def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None) -> dict:
     """Build one edition; returns the build report. Raises ContentError before writing anything."""
-    timer = Timer()
+    timer = Timer(progress=progress)
     started = time.perf_counter()
     prepared = prepare(edition_dir, timer)
     edition = prepared.edition
+    questions = practice.gather(edition)
     outputs: dict[str, bytes] = {}
     pages = None
     stem = output_stem(edition)
     target = options.out_dir / edition.slug
-    if "pdf" in options.formats:
-        from . import pdf
-
-        namers = (print_image_namer(edition.content_root),)
-        with timer.stage("compose"):
-            html = compose.compose_print(edition, prepared.fragments, prepared.foreword_html, prepared.strings,
-                                         namers[0](prepared.logo) if prepared.logo else None,
-                                         namers[0](prepared.cover_image) if prepared.cover_image else None)
-        with timer.stage("pdf"):
-            roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
-            sheets = (compose.STYLES / "print.css",) + (
-                (compose.STYLES / "profile-print.css",) if options.profile == "print" else ())
-            result = pdf.render_pdf(html, edition.folder, sheets, roots, FONTS,
-                                    {CONTENT_SCHEME: edition.content_root},
-                                    edition.meta.published, options.profile == "screen", edition.folder / "edition.yaml")
-        if result.problems:
-            raise ContentError(result.problems)
-        outputs[f"{stem}.pdf"] = result.data
-        pages = result.pages
-    if "epub" in options.formats:
+    if "pdf" in options.formats or options.quiz_only:
+        main = _render_print(prepared, options, questions, compose.print_parts(edition.meta), None, timer)
+        pages = main.pages
+        if options.quiz_only:
+            # The handout cites the magazine's pages, so the magazine is laid out first and not written.
+            quiz = _render_print(prepared, options, questions, compose.print_parts(edition.meta, quiz_only=True),
+                                 main.anchor_pages, timer)
+            outputs[f"{stem}-quiz.pdf"] = quiz.data
+            pages = quiz.pages
+        else:
+            outputs[f"{stem}.pdf"] = main.data
+            if edition.meta.practice and edition.meta.answers == "separate" and questions.prelims:
+                key = _render_print(prepared, options, questions,
+                                    compose.print_parts(edition.meta, answers_only=True), main.anchor_pages, timer)
+                outputs[f"{stem}-answers.pdf"] = key.data
+    if "epub" in options.formats and not options.quiz_only:
         from . import epub
 
         with timer.stage("epub"):
-            content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings)
+            content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings,
+                                           questions)
             namer = epub_image_namer(edition.content_root)
             images = tuple((path, namer(path)) for path in prepared.images)
             outputs[f"{stem}.epub"] = epub.build_epub(content, images, FONTS)
@@ -206,14 +234,22 @@ def build(edition_dir: Path, options: Options) -> dict:
     report = {
         "edition": edition.slug,
         "title": edition.meta.title,
-        "artefacts": {name.rsplit(".", 1)[1]: str(target / name) for name in outputs},
-        "bytes": {name.rsplit(".", 1)[1]: len(data) for name, data in outputs.items()},
+        "artefacts": {_kind(name, stem): str(target / name) for name in outputs},
+        "bytes": {_kind(name, stem): len(data) for name, data in outputs.items()},
         "pages": pages,
         "articles": len(edition.articles),
         "words": prepared.words,
         "images": len(prepared.images),
+        "questions": {"prelims": len(questions.prelims), "mains": len(questions.mains)},
+        "index_entries": len(questions.index),
         "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)},
         "warnings": [],
     }
     write_json(target / "build-report.json", report)
     return report
+
+
+def _kind(name: str, stem: str) -> str:
+    """'aspire-ias-x.pdf' -> 'pdf'; 'aspire-ias-x-answers.pdf' -> 'answers_pdf'."""
+    rest, ext = name.removeprefix(stem).rsplit(".", 1)
+    return f"{rest.strip('-')}_{ext}" if rest.strip("-") else ext

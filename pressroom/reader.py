@@ -26,6 +26,7 @@ class ArticleSource:
     meta: schema.ArticleMeta
     body: str
     body_line: int  # file line of the body's first line
+    question_lines: tuple[int, ...] = ()  # file line of each prelims question's stem
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,28 @@ def read_article(path: Path, section_id: str, slug: str) -> tuple[ArticleSource 
     problems += more
     if meta is None or problems:
         return None, problems
-    return ArticleSource(path, section_id, slug, meta, body, body_line), []
+    lines = tuple(located.line_of(("questions", "prelims", i, "q")) for i in range(len(meta.questions.prelims)))
+    return ArticleSource(path, section_id, slug, meta, body, body_line, lines), []
+
+
+def _question_key(stem: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", stem.casefold()).split())
+
+
+def duplicate_questions(articles) -> list[Problem]:
+    """The same prelims question twice in one edition is an error at the second one."""
+    seen: dict[str, tuple[Path, int]] = {}
+    problems = []
+    for article in articles:
+        for question, line in zip(article.meta.questions.prelims, article.question_lines):
+            key = _question_key(question.q)
+            if key in seen:
+                first, first_line = seen[key]
+                problems.append(error(article.path, line, f"duplicate prelims question (also at "
+                                                          f"{first.parent.name}/{first.name}:{first_line})"))
+            else:
+                seen[key] = (article.path, line)
+    return problems
 
 
 def _read_model(path: Path, model):
@@ -162,6 +184,7 @@ def read_edition(folder: Path) -> Edition:
             problems.append(error(edition_path, line, f"section '{section.id}' {why}"))
         sections.append(SectionSource(section, tuple(articles)))
 
+    problems += duplicate_questions(a for s in sections for a in s.articles)
     if problems or brand is None:
         raise ContentError(problems)
     return Edition(folder.name, folder, content_root, brand, meta, tuple(sections), tuple(sources))

@@ -98,6 +98,21 @@ class Social(Model):
     """Where it leads, e.g. "https://www.youtube.com/@aspireias"."""
 
 
+class HouseRules(Model):
+    """The institute's style, checked by `build.py check` as warnings (errors with `--strict`); a build ignores it."""
+
+    required_headings: list[Text] = []
+    """Headings every article must have, e.g. ["Context", "Way ahead | Way forward"]; `|` separates accepted wordings."""
+    max_title_length: int | None = Field(default=None, ge=1)
+    """The longest article title allowed, in characters."""
+    require_tags: bool = False
+    """Every article must list at least one tag."""
+    require_summary: bool = False
+    """Every article must have a summary."""
+    exempt_sections: list[Slug] = []
+    """Section ids whose articles need not have the required headings, e.g. `prelims`."""
+
+
 class Brand(Model):
     """`content/brand.yaml`: the institute, shared by all its editions."""
 
@@ -121,6 +136,8 @@ class Brand(Model):
     """Optional path to an SVG or PNG logo, relative to brand.yaml."""
     colors: Colors = Colors()
     """Optional brand colours `{primary, accent}` as #RRGGBB."""
+    house_rules: HouseRules = HouseRules()
+    """Optional style rules for articles, checked by `build.py check`."""
 
 
 class Section(Model):
@@ -156,6 +173,10 @@ class EditionMeta(Model):
     """Optional `{image, headline}` for the front cover."""
     foreword: str | None = None
     """Optional Markdown text for a "How to use this magazine" page."""
+    practice: bool = True
+    """Print the Practice Questions part, Answer Key and Index; `false` leaves them out."""
+    answers: Literal["inline", "separate"] = "inline"
+    """`inline`: the answer key is in the magazine; `separate`: it is written as its own PDF, `<name>-answers.pdf`."""
 
 
 class PrelimsQuestion(Model):
