@@ -43,6 +43,8 @@ def make_build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("pdf", "epub"), help="build only this format (default: both)")
     parser.add_argument("--profile", choices=("screen", "print"), default="screen",
                         help="screen: tagged, linked PDF (default); print: 3 mm bleed and crop marks")
+    parser.add_argument("--proofs", action="store_true",
+                        help="also write PNG pages and a contact sheet to <out>/<slug>/proofs/")
     parser.add_argument("--quiz-only", action="store_true",
                         help="write only the Practice Questions and Answer Key, as <name>-quiz.pdf")
     parser.add_argument("--quiet", action="store_true", help="print only problems (errors and warnings)")
@@ -84,7 +86,8 @@ def run_build(args) -> int:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     formats = (args.format,) if args.format else ("pdf", "epub")
-    options = pipeline.Options(formats=formats, out_dir=args.out, profile=args.profile, quiz_only=args.quiz_only)
+    options = pipeline.Options(formats=formats, out_dir=args.out, profile=args.profile, quiz_only=args.quiz_only,
+                               proofs=args.proofs)
     status = EXIT_OK
     with progress.reporter(quiet=args.quiet) as shown:
         for edition_dir in editions:
@@ -95,6 +98,8 @@ def run_build(args) -> int:
                 print_problems(exc, edition_dir.name)
                 status = EXIT_CONTENT
                 continue
+            for message in report["warnings"]:
+                print(message, file=sys.stderr)
             shown.built(edition_dir, report)
     return status
 

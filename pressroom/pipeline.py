@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import compose, coverage, markup, practice, reader
 from .output import write_atomic, write_json
-from .problems import ContentError, Problem, error
+from .problems import ContentError, Problem, error, warning
 
 FONTS = compose.STYLES / "fonts"
 LOGO_TYPES = {".svg", ".png"}
@@ -29,6 +29,7 @@ class Options:
     out_dir: Path = Path("output")
     profile: str = "screen"
     quiz_only: bool = False
+    proofs: bool = False
 
 
 @dataclass
@@ -201,6 +202,7 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
     edition = prepared.edition
     questions = practice.gather(edition)
     outputs: dict[str, bytes] = {}
+    warnings: list[str] = []
     pages = None
     stem = output_stem(edition)
     target = options.out_dir / edition.slug
@@ -228,13 +230,26 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
             namer = epub_image_namer(edition.content_root)
             images = tuple((path, namer(path)) for path in prepared.images)
             outputs[f"{stem}.epub"] = epub.build_epub(content, images, FONTS)
+        size_mb = len(outputs[f"{stem}.epub"]) / 1e6
+        if size_mb > edition.meta.epub_budget_mb:
+            warnings.append(str(warning(edition.folder / "edition.yaml", 1,
+                                        f"the EPUB is {size_mb:.1f} MB, over its budget of "
+                                        f"{edition.meta.epub_budget_mb:g} MB (epub_budget_mb); shrink or remove images")))
     with timer.stage("write"):
         for name, data in outputs.items():
             write_atomic(target / name, data)
+    if options.proofs and f"{stem}.pdf" in outputs:
+        from . import proofs
+
+        with timer.stage("proofs"):
+            sheet = proofs.write_proofs(target / f"{stem}.pdf", target / "proofs").contact_sheet
+        outputs_extra = {"contact_sheet": str(sheet)}
+    else:
+        outputs_extra = {}
     report = {
         "edition": edition.slug,
         "title": edition.meta.title,
-        "artefacts": {_kind(name, stem): str(target / name) for name in outputs},
+        "artefacts": {**{_kind(name, stem): str(target / name) for name in outputs}, **outputs_extra},
         "bytes": {_kind(name, stem): len(data) for name, data in outputs.items()},
         "pages": pages,
         "articles": len(edition.articles),
@@ -243,7 +258,7 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
         "questions": {"prelims": len(questions.prelims), "mains": len(questions.mains)},
         "index_entries": len(questions.index),
         "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)},
-        "warnings": [],
+        "warnings": warnings,
     }
     write_json(target / "build-report.json", report)
     return report

@@ -175,6 +175,8 @@ class EditionMeta(Model):
     """Optional Markdown text for a "How to use this magazine" page."""
     practice: bool = True
     """Print the Practice Questions part, Answer Key and Index; `false` leaves them out."""
+    epub_budget_mb: float = Field(default=20, gt=0)
+    """The build warns when the EPUB is larger than this many megabytes (phones on slow data)."""
     answers: Literal["inline", "separate"] = "inline"
     """`inline`: the answer key is in the magazine; `separate`: it is written as its own PDF, `<name>-answers.pdf`."""
 
