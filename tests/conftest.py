@@ -79,3 +79,13 @@ def mini_built(tmp_path_factory) -> Built:
     folder = out / "mini-2020"
     return require_ok(Built(out, "mini-2020", folder / "mini-press-mini-2020.pdf",
                             folder / "mini-press-mini-2020.epub", result))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-proofs", action="store_true", default=False,
+                     help="rewrite the reference page images in tests/proofs/ from this build (a deliberate act)")
+
+
+@pytest.fixture(scope="session")
+def update_proofs(request) -> bool:
+    return request.config.getoption("--update-proofs")
