@@ -94,6 +94,10 @@ def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: 
     # fontTools stamps subset fonts with the clock unless this is set; builds must be reproducible.
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(published, dt.time(), dt.timezone.utc).timestamp()))
     import weasyprint
+
+    from . import actualtext
+
+    actualtext.install()
     from weasyprint.text.fonts import FontConfiguration
 
     refused: list[str] = []

@@ -305,10 +305,6 @@ def test_hindi_passage_comes_out_as_hindi(sample, source):
         assert squash(" ".join(words)) in text, f"{' '.join(words)!r} not found in the PDF text"
 
 
-KNOWN_GAP_HINDI = pytest.mark.xfail(strict=True, reason="issue 3: WeasyPrint's ToUnicode map garbles some Devanagari clusters (मार्च -> मार्ग); needs ActualText spans")
-
-
-@KNOWN_GAP_HINDI
 def test_hindi_passage_is_searchable_word_for_word(sample, source):
     """Every Hindi word can be found (searched, copied, read aloud) in the PDF, not only the first few."""
     text = squash(" ".join(pdf_pages_text(sample.pdf)))
