@@ -1,0 +1,182 @@
+"""What a build shows while it runs and when it ends.
+
+Three ways to show it, chosen once per run:
+- a terminal gets a rich progress display (stage, a bar over the articles, a
+  pulsing bar while WeasyPrint lays out pages) and a summary table;
+- anything else (CI logs, pipes) gets plain lines, and no progress at all, so
+  logs stay readable and stable;
+- `--quiet` prints only problems.
+
+WeasyPrint reports no progress of its own, so the PDF stage is shown as one
+step with a pulsing bar; the page count appears in the summary.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from .problems import Problem
+
+STAGE_LABELS = {
+    "read": "reading files",
+    "markup": "converting articles",
+    "compose": "composing pages",
+    "pdf": "laying out the PDF (WeasyPrint)",
+    "epub": "packaging the EPUB",
+    "write": "writing files",
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One edition's build, as the summary shows it."""
+
+    edition: str
+    title: str
+    pages: int | None
+    articles: int
+    words: int
+    images: int
+    warnings: int
+    seconds: tuple[tuple[str, float], ...]  # per stage, in build order, then "total"
+    outputs: tuple[tuple[str, str, int], ...]  # (kind, path, bytes)
+
+    @property
+    def total(self) -> float:
+        return dict(self.seconds).get("total", 0.0)
+
+
+def summarise(report: dict, warnings: int) -> Summary:
+    outputs = tuple((kind, path, report["bytes"].get(kind, 0)) for kind, path in report["artefacts"].items())
+    return Summary(report["edition"], report.get("title", ""), report.get("pages"), report["articles"],
+                   report["words"], report.get("images", 0), warnings, tuple(report["seconds"].items()), outputs)
+
+
+def house_warnings(edition_dir: Path) -> list[Problem]:
+    """House-rule warnings of an edition that just built, so it reads cleanly."""
+    from . import houserules, reader
+    from .problems import ContentError
+
+    try:
+        return houserules.check_edition(reader.read_edition(edition_dir))
+    except ContentError:  # the content changed under us since the build; `check` will say what
+        return []
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:.2f} MB"
+
+
+def headline(s: Summary) -> str:
+    pages = f"{s.pages} pages, " if s.pages else ""
+    return f"{s.edition}: {pages}{s.articles} articles, {s.words} words in {s.total:.1f} s"
+
+
+class Reporter:
+    """Plain lines: the headline, one line per output, then the remaining figures."""
+
+    def __init__(self, out: TextIO, err: TextIO):
+        self.out, self.err = out, err
+
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stage_callback(self, edition: str) -> Callable[[str, int, int], None] | None:
+        return None
+
+    def stop(self) -> None:
+        """Clear any live display, so that problems print on a clean line."""
+
+    def built(self, edition_dir: Path, report: dict) -> Summary:
+        warnings = house_warnings(edition_dir)
+        self.stop()
+        for problem in warnings:
+            print(problem, file=self.err)
+        summary = summarise(report, len(warnings) + len(report.get("warnings", [])))
+        self.show(summary)
+        return summary
+
+    def show(self, s: Summary) -> None:
+        print(headline(s), file=self.out)
+        for kind, path, size in s.outputs:
+            print(f"  {kind}: {path} ({megabytes(size)})", file=self.out)
+        print(f"  images: {s.images}, warnings: {s.warnings}", file=self.out)
+        stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in s.seconds if name != "total")
+        print(f"  seconds: {stages}", file=self.out)
+
+
+class QuietReporter(Reporter):
+    def show(self, s: Summary) -> None:
+        pass
+
+
+class RichReporter(Reporter):
+    """A live display on the terminal; transient, so only the summary table stays on screen."""
+
+    def __init__(self, out: TextIO, err: TextIO):
+        super().__init__(out, err)
+        from rich.console import Console
+
+        self.console = Console(file=out)
+        self.progress = None
+        self.task = None
+
+    def _start(self, edition: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
+            TimeElapsedColumn
+
+        self.stop()
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=True)
+        self.progress.start()
+        self.task = self.progress.add_task(edition, total=None)
+
+    def stage_callback(self, edition: str) -> Callable[[str, int, int], None]:
+        self._start(edition)
+
+        def update(stage: str, done: int, total: int) -> None:
+            label = STAGE_LABELS.get(stage, stage)
+            if stage == "markup" and total > 1:
+                # The one stage with a natural unit: the bar counts articles.
+                self.progress.update(self.task, description=f"{edition}: {label}", total=total, completed=done)
+            else:
+                self.progress.update(self.task, description=f"{edition}: {label}", total=None, completed=0)
+
+        return update
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def show(self, s: Summary) -> None:
+        from rich.table import Table
+
+        table = Table(title=headline(s), title_justify="left", show_header=False, box=None, padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        table.add_column(overflow="fold")
+        for name, value in (("pages", s.pages if s.pages else "-"), ("articles", s.articles), ("words", s.words),
+                            ("images", s.images), ("warnings", s.warnings)):
+            table.add_row(name, str(value), "")
+        for name, seconds in s.seconds:
+            table.add_row(f"{name} (s)" if name == "total" else f"  {name} (s)", f"{seconds:.2f}", "")
+        for kind, path, size in s.outputs:
+            table.add_row(kind, megabytes(size), path)
+        self.console.print(table)
+
+
+def reporter(quiet: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> Reporter:
+    out, err = out or sys.stdout, err or sys.stderr
+    if quiet:
+        return QuietReporter(out, err)
+    if out.isatty():
+        return RichReporter(out, err)
+    return Reporter(out, err)
