@@ -95,9 +95,10 @@ def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: 
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(published, dt.time(), dt.timezone.utc).timestamp()))
     import weasyprint
 
-    from . import actualtext
+    from . import actualtext, layoutfix
 
     actualtext.install()
+    layoutfix.install()
     from weasyprint.text.fonts import FontConfiguration
 
     refused: list[str] = []

@@ -339,7 +339,7 @@ def footnote_pages(pdf: Path, edition_dir: Path) -> list[str]:
     return wrong
 
 
-KNOWN_GAP_FOOTNOTES = pytest.mark.xfail(strict=True, reason="issue 3: WeasyPrint 70 defers float:footnote notes to a later page when paragraphs have bottom spacing")
+KNOWN_GAP_FOOTNOTES = pytest.mark.xfail(strict=True, reason="issue 3: WeasyPrint 70 moves a note to the next page when its call sits on the last line that fits (footnote-policy: auto); footnote-policy: line loses notes")
 
 
 @KNOWN_GAP_FOOTNOTES
