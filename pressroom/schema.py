@@ -113,6 +113,11 @@ class HouseRules(Model):
     """Section ids whose articles need not have the required headings, e.g. `prelims`."""
 
 
+class Watermark(Model):
+    diagonal: bool = False
+    """Personalised copies (`build.py stamp`) also carry the student's name faintly across each page."""
+
+
 class Brand(Model):
     """`content/brand.yaml`: the institute, shared by all its editions."""
 
@@ -138,6 +143,8 @@ class Brand(Model):
     """Optional brand colours `{primary, accent}` as #RRGGBB."""
     house_rules: HouseRules = HouseRules()
     """Optional style rules for articles, checked by `build.py check`."""
+    watermark: Watermark = Watermark()
+    """Optional `{diagonal: true}`: a faint diagonal name on every page of each student's copy."""
 
 
 class Section(Model):
