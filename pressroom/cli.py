@@ -110,6 +110,8 @@ COMMANDS: dict[str, str] = {
     "new": "scaffold",
     "new-edition": "scaffold",
     "watch": "watch",
+    "stamp": "stamp",
+    "trace": "trace",
 }
 
 

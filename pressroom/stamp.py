@@ -1,0 +1,342 @@
+"""Stamp a personalised, traceable copy of an edition's PDF for every student on a roster.
+
+    python build.py stamp [EDITION] --roster students.csv [--shard K/N] [--secret-file PATH] [--jobs N]
+
+Writes <out>/<slug>/copies/<student_id>.pdf and the ledger (ledger.csv, or
+ledger-K-of-N.csv for a shard), building the master PDF first when it is
+missing or stale.  Exit 0 when every row was stamped, 1 when some rows were bad
+(the others are stamped) or the content has errors, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cli, compose, ledger, linefont, overlay, pipeline, reader
+from .output import write_atomic
+from .problems import ContentError, Problem
+from .roster import Student, read_roster
+
+# This command's own modules: changing them does not change the master.
+STAMP_MODULES = {"stamp", "trace", "roster", "ledger", "linefont", "overlay"}
+FONT_FILES = (("latin", "NotoSans-Regular.ttf"), ("deva", "NotoSansDevanagari-Regular.ttf"))
+CHUNK = 8                 # rows per task: enough to amortise the round trip, small enough to balance
+CHECKPOINT_SECONDS = 2.0  # how often the ledger is rewritten, so an interrupted run loses little
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    cli.add_edition_arguments(parser)
+    parser.add_argument("--roster", type=Path, required=True, metavar="CSV",
+                        help="students: a UTF-8 CSV with the header student_id,name,email[,batch]")
+    parser.add_argument("--shard", type=parse_shard, metavar="K/N",
+                        help="stamp only the K-th of N deterministic shares of the roster (e.g. 1/4)")
+    parser.add_argument("--secret-file", type=Path, metavar="PATH",
+                        help=f"the copy-id secret (default: ${ledger.SECRET_ENV}, else "
+                             "~/.config/pressroom/secret)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="worker processes (default: every core)")
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not K/N, e.g. 1/4") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"'{text}': K must be between 1 and N")
+    return k, n
+
+
+def in_shard(student_id: str, shard: tuple[int, int] | None) -> bool:
+    """A stable hash of the id, not the row's position: a student stays in his shard when rows are added."""
+    if shard is None:
+        return True
+    digest = hashlib.sha256(student_id.casefold().encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shard[1] == shard[0] - 1
+
+
+def load_fonts() -> linefont.Fonts:
+    return linefont.Fonts([linefont.FontProgram(pipeline.FONTS / name, key) for key, name in FONT_FILES])
+
+
+# --------------------------------------------------------------------------- the master
+
+
+def _input_files(edition: reader.Edition) -> list[Path]:
+    files = set(edition.source_files)
+    files |= {p for p in edition.folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    if edition.brand.logo:
+        files.add(edition.content_root / edition.brand.logo)
+    for root in (compose.TEMPLATES, compose.STYLES):
+        files |= {p for p in root.rglob("*") if p.is_file()}
+    code = Path(__file__).resolve().parent
+    files |= {p for p in code.glob("*.py") if p.stem not in STAMP_MODULES}
+    return sorted(p for p in files if p.is_file())
+
+
+def _fingerprint(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.resolve()).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def ensure_master(edition_dir: Path, out_dir: Path) -> tuple[reader.Edition, Path, bool]:
+    """(edition, master path, whether it was built now).
+
+    The master is stale when the fingerprint of its inputs (content, templates,
+    styles, fonts and the build's code) differs from the one recorded beside it
+    at its last build here.  A master this command did not build (no record, or
+    a record for other bytes) is stale when any input is newer than it.
+    """
+    edition = reader.read_edition(edition_dir)
+    master = out_dir / edition.slug / f"{pipeline.output_stem(edition)}.pdf"
+    record = master.with_name(master.name + ".inputs.json")
+    files = _input_files(edition)
+    fingerprint = _fingerprint(files)
+    if master.is_file():
+        try:
+            saved = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        if saved.get("master_sha256") == ledger.sha256_file(master):
+            if saved.get("inputs") == fingerprint:
+                return edition, master, False
+        elif all(p.stat().st_mtime <= master.stat().st_mtime for p in files):
+            _write_record(record, fingerprint, master)
+            return edition, master, False
+    pipeline.build(edition_dir, pipeline.Options(formats=("pdf",), out_dir=out_dir))
+    _write_record(record, fingerprint, master)
+    return edition, master, True
+
+
+def _write_record(record: Path, fingerprint: str, master: Path) -> None:
+    data = {"inputs": fingerprint, "master_sha256": ledger.sha256_file(master)}
+    write_atomic(record, (json.dumps(data, indent=2) + "\n").encode())
+
+
+# --------------------------------------------------------------------------- workers
+
+
+@dataclass(frozen=True)
+class Job:
+    student: Student
+    copy_id: str
+    document_id: bytes
+    previous: ledger.Row | None   # the ledger's row, when the file on disk may still be this copy
+
+
+@dataclass(frozen=True)
+class Done:
+    row: ledger.Row
+    stamped: bool
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(template: overlay.Template, copies: Path) -> None:
+    _WORKER.update(template=template, copies=copies, fonts=load_fonts())
+
+
+def licence(student: Student, copy_id: str, document_id: bytes, fonts: linefont.Fonts, width: float) -> overlay.Licence:
+    who = f"{student.name} · {student.student_id} · {student.email}"
+    single = f"Licensed to {who} — not for redistribution · copy {copy_id}"
+    split = (f"Licensed to {student.name} · {student.student_id}",
+             f"{student.email} — not for redistribution · copy {copy_id}")
+    return overlay.Licence(overlay.fit_lines(fonts, single, split, width), student.name, copy_id, document_id, who)
+
+
+def _work(jobs: list[Job]) -> list[Done]:
+    template, copies, fonts = _WORKER["template"], _WORKER["copies"], _WORKER["fonts"]
+    out = []
+    for job in jobs:
+        s = job.student
+        path = copies / f"{s.student_id}.pdf"
+        if job.previous is not None and ledger.sha256_file(path) == job.previous.sha256:
+            out.append(Done(job.previous, False))
+            continue
+        data = overlay.render(template, fonts,
+                              licence(s, job.copy_id, job.document_id, fonts, template.line_width))
+        write_atomic(path, data)
+        row = ledger.Row(s.student_id, s.name, s.email, job.copy_id, hashlib.sha256(data).hexdigest(),
+                         template.pages, len(data))
+        out.append(Done(row, True))
+    return out
+
+
+def _chunks(items: Iterator[Job]) -> Iterator[list[Job]]:
+    chunk: list[Job] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run_jobs(jobs: Iterator[Job], workers: int, template: overlay.Template, copies: Path) -> Iterator[Done]:
+    """Results as they finish.  At most two tasks per worker are queued, so memory does not grow with the roster."""
+    if workers <= 1:
+        _init_worker(template, copies)
+        for chunk in _chunks(jobs):
+            yield from _work(chunk)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(template, copies)) as pool:
+        pending = set()
+        chunks = _chunks(jobs)
+        try:
+            for chunk in chunks:
+                pending.add(pool.submit(_work, chunk))
+                if len(pending) >= 2 * workers:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        yield from future.result()
+            for future in pending:
+                yield from future.result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """A rich bar on a terminal; in logs a plain line every tenth of the way."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label, self.count, self.started = total, label, 0, time.perf_counter()
+        self.bar = None
+        if sys.stdout.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+            self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeRemainingColumn())
+            self.bar.start()
+            self.task = self.bar.add_task(label, total=total)
+        self.step = max(1, total // 10)
+
+    def advance(self) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        elif self.count % self.step == 0 or self.count == self.total:
+            rate = self.count / max(time.perf_counter() - self.started, 1e-9)
+            print(f"{self.label}: {self.count}/{self.total} copies ({rate:.1f}/s)", flush=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _usage(message: str) -> int:
+    print(f"build.py stamp: error: {message}", file=sys.stderr)
+    return cli.EXIT_USAGE
+
+
+def run(args) -> int:
+    try:
+        secret = ledger.load_secret(args.secret_file)
+    except ledger.SecretError as exc:
+        return _usage(str(exc))
+    if not args.roster.is_file():
+        return _usage(f"roster {args.roster} not found")
+    if args.jobs < 1:
+        return _usage("--jobs must be at least 1")
+    try:
+        (edition_dir,) = cli.resolve_editions(args)
+    except reader.UsageError as exc:
+        return _usage(str(exc))
+    fonts = load_fonts()
+    try:
+        # A first pass for the bar's total; it also stops a wrong header before the master is built.
+        total = sum(isinstance(item, Student) and in_shard(item.student_id, args.shard)
+                    for item in read_roster(args.roster, fonts.missing))
+    except ContentError as exc:
+        cli.print_problems(exc, str(args.roster))
+        return cli.EXIT_CONTENT
+    try:
+        edition, master, built = ensure_master(edition_dir, args.out)
+    except ContentError as exc:
+        cli.print_problems(exc, edition_dir.name)
+        return cli.EXIT_CONTENT
+    if built:
+        print(f"{edition.slug}: built the master {master}")
+    started = time.perf_counter()
+    master_bytes = master.read_bytes()
+    watermark = edition.brand.watermark.diagonal
+    template = overlay.prepare(master_bytes, watermark)
+    copies = args.out / edition.slug / "copies"
+    ledger_path = copies / ("ledger.csv" if args.shard is None else f"ledger-{args.shard[0]}-of-{args.shard[1]}.csv")
+    state = ledger.State(hashlib.sha256(master_bytes).hexdigest(), ledger.STAMP_FORMAT, watermark)
+    del master_bytes
+    previous = {}
+    if ledger.read_state(ledger_path) == state:
+        previous = {row.student_id: row for row in ledger.read_ledger(ledger_path)}
+    else:
+        # The old rows describe copies of another master: forget them before claiming anything new.
+        ledger.write_ledger(ledger_path, [])
+        ledger.write_state(ledger_path, state)
+    problems: list[Problem] = []
+    order: list[str] = []
+
+    def jobs() -> Iterator[Job]:
+        for item in read_roster(args.roster, fonts.missing):
+            if isinstance(item, Problem):
+                problems.append(item)
+                print(item, file=sys.stderr, flush=True)
+                continue
+            if not in_shard(item.student_id, args.shard):
+                continue
+            digest = ledger.copy_digest(secret, edition.slug, item.student_id)
+            copy_id = ledger.copy_id(digest)
+            old = previous.get(item.student_id)
+            same = old is not None and (old.name, old.email, old.copy_id) == (item.name, item.email, copy_id)
+            order.append(item.student_id)
+            yield Job(item, copy_id, ledger.document_id(digest), old if same else None)
+
+    done: dict[str, ledger.Row] = {}
+    stamped = 0
+    label = edition.slug + (f" shard {args.shard[0]}/{args.shard[1]}" if args.shard else "")
+    progress = Progress(total, label)
+    last_checkpoint = time.perf_counter()
+    try:
+        for result in run_jobs(jobs(), args.jobs, template, copies):
+            done[result.row.student_id] = result.row
+            stamped += result.stamped
+            progress.advance()
+            if time.perf_counter() - last_checkpoint > CHECKPOINT_SECONDS:
+                ledger.write_ledger(ledger_path, [*done.values(),
+                                                  *(r for k, r in previous.items() if k not in done)])
+                last_checkpoint = time.perf_counter()
+    except (KeyboardInterrupt, OSError) as exc:
+        progress.stop()
+        ledger.write_ledger(ledger_path, [*done.values(), *(r for k, r in previous.items() if k not in done)])
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"error: {exc}"
+        print(f"{label}: {why}; {len(done)} copies are in the ledger, run again to finish", file=sys.stderr)
+        return 130 if isinstance(exc, KeyboardInterrupt) else cli.EXIT_CONTENT
+    progress.stop()
+    ledger.write_ledger(ledger_path, [done[sid] for sid in order])
+    seconds = time.perf_counter() - started
+    print(f"{label}: {len(done)} copies ({stamped} stamped, {len(done) - stamped} unchanged) of a "
+          f"{template.pages}-page master in {seconds:.1f} s ({stamped / max(seconds, 1e-9):.1f} copies/s)")
+    print(f"  copies: {copies}/  ledger: {ledger_path}")
+    if problems:
+        print(f"{args.roster}: {len(problems)} error(s); those rows were not stamped", file=sys.stderr)
+        return cli.EXIT_CONTENT
+    return cli.EXIT_OK

@@ -1,0 +1,187 @@
+"""Find the student a leaked copy was stamped for, from whatever evidence survives.
+
+    python build.py trace SUSPECT.pdf [--ledger PATH ...] [--out DIR]
+
+Looks, in order of strength, at the file's sha256, its document ID, its
+metadata (Info and XMP) and the visible licence line read back from the page
+text, so a copy whose metadata was stripped or that was re-saved is still found.
+Exit 0: found; 1: not found; 2: usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import re
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cli, ledger
+
+KINDS = ("sha256", "document ID", "metadata", "visible line")
+LINE = re.compile(r"Licensed to (?P<name>.+?) · (?P<sid>.+?) · (?P<email>[^\s@]+@\S+?)"
+                  r"(?= — |\s|$)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("suspect", type=Path, help="the PDF found in the wild")
+    parser.add_argument("--ledger", type=Path, action="append", metavar="PATH",
+                        help="a ledger CSV, or a folder to search for ledger*.csv; may be repeated "
+                             "(default: every ledger under <out>/*/copies/)")
+    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    row: ledger.Row
+    source: Path
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str       # one of KINDS
+    detail: str
+    entry: Entry
+
+
+class Index:
+    """Ledger rows by everything a copy may still show."""
+
+    def __init__(self, entries: list[Entry]):
+        self.by_sha = {e.row.sha256: e for e in entries}
+        self.by_copy = {e.row.copy_id: e for e in entries}
+        self.by_person: dict[tuple[str, str], list[Entry]] = {}
+        for e in entries:
+            self.by_person.setdefault((e.row.student_id, e.row.email.lower()), []).append(e)
+
+
+def ledger_files(paths: list[Path] | None, out: Path) -> list[Path]:
+    if not paths:
+        return sorted(out.glob("*/copies/ledger*.csv"))
+    found = []
+    for path in paths:
+        found += sorted(path.glob("ledger*.csv")) if path.is_dir() else [path]
+    return found
+
+
+def _copy_ids(text: str) -> list[str]:
+    return ["-".join(m.groups()) for m in ledger.COPY_ID.finditer(text)]
+
+
+def from_structure(data: bytes, index: Index) -> tuple[list[Evidence], str | None]:
+    """Evidence from the document ID and the metadata; (evidence, why the file could not be read)."""
+    import pikepdf
+
+    found: list[Evidence] = []
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except Exception as exc:  # a damaged file still has its visible text to offer
+        return [], f"{type(exc).__name__}: {exc}"
+    with pdf:
+        for i, part in enumerate(pdf.trailer.get("/ID", [])):
+            copy = ledger.copy_id_of_document_id(bytes(part))
+            if copy in index.by_copy:
+                found.append(Evidence("document ID", f"/ID[{i}] = {bytes(part).hex()}", index.by_copy[copy]))
+                break
+        places = []
+        info = pdf.trailer.get("/Info")
+        if info is not None:
+            for key in ("/CopyID", "/LicensedTo", "/Subject", "/Keywords"):
+                if key in info:
+                    places.append((f"Info {key}", str(info[key])))
+        if "/Metadata" in pdf.Root:
+            try:
+                places.append(("XMP", pdf.Root.Metadata.read_bytes().decode("utf-8", "replace")))
+            except Exception:  # an unreadable XMP stream is simply no evidence
+                pass
+        for where, text in places:
+            for copy in dict.fromkeys(_copy_ids(text)):
+                if copy in index.by_copy:
+                    found.append(Evidence("metadata", f"{where} has copy id {copy}", index.by_copy[copy]))
+    return found, None
+
+
+def page_texts(path: Path) -> list[str] | None:
+    """Each page's text as poppler reads it, or None when pdftotext cannot read the file."""
+    try:
+        result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0 and not result.stdout:
+        return None
+    text = unicodedata.normalize("NFC", result.stdout.decode("utf-8", "replace"))
+    pages = text.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def from_text(pages: list[str], index: Index) -> list[Evidence]:
+    hits: dict[str, tuple[Entry, set[int], str]] = {}
+    for number, page in enumerate(pages, 1):
+        flat = " ".join(page.split())
+        for copy in _copy_ids(flat):
+            if copy in index.by_copy:
+                entry = index.by_copy[copy]
+                hits.setdefault(copy, (entry, set(), f"copy id {copy}"))[1].add(number)
+        for match in LINE.finditer(flat):
+            for entry in index.by_person.get((match["sid"], match["email"].lower()), []):
+                key = entry.row.copy_id
+                hits.setdefault(key, (entry, set(), f"'Licensed to {match['name']} · {match['sid']} · "
+                                                    f"{match['email']}'"))[1].add(number)
+    return [Evidence("visible line", f"{what} on {len(numbers)} of {len(pages)} pages", entry)
+            for entry, numbers, what in hits.values()]
+
+
+def run(args) -> int:
+    if not args.suspect.is_file():
+        print(f"build.py trace: error: {args.suspect} not found", file=sys.stderr)
+        return cli.EXIT_USAGE
+    files = ledger_files(args.ledger, args.out)
+    entries = [Entry(row, path) for path in files for row in ledger.read_ledger(path)]
+    if not entries:
+        where = ", ".join(map(str, args.ledger)) if args.ledger else f"{args.out}/*/copies/"
+        print(f"build.py trace: error: no ledger rows found in {where}; pass --ledger PATH", file=sys.stderr)
+        return cli.EXIT_USAGE
+    index = Index(entries)
+    data = args.suspect.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    evidence: list[Evidence] = []
+    if digest in index.by_sha:
+        evidence.append(Evidence("sha256", f"{digest[:16]}… is byte-identical to the stamped copy",
+                                 index.by_sha[digest]))
+    structural, unreadable = from_structure(data, index)
+    evidence += structural
+    pages = page_texts(args.suspect)
+    evidence += from_text(pages, index) if pages is not None else []
+    return report(args.suspect, evidence, unreadable, pages is None)
+
+
+def report(suspect: Path, evidence: list[Evidence], unreadable: str | None, no_text: bool) -> int:
+    if not evidence:
+        print(f"{suspect}: no match in the ledgers (checked {', '.join(KINDS)})")
+        if unreadable:
+            print(f"  the PDF structure could not be read: {unreadable}")
+        if no_text:
+            print("  pdftotext could not read its text")
+        return cli.EXIT_CONTENT
+    by_copy: dict[str, list[Evidence]] = {}
+    for item in evidence:
+        by_copy.setdefault(item.entry.row.copy_id, []).append(item)
+    ranked = sorted(by_copy.values(), key=lambda items: (-len({i.kind for i in items}),
+                                                          min(KINDS.index(i.kind) for i in items)))
+    if len(ranked) > 1:
+        print(f"{suspect}: the evidence points to {len(ranked)} copies; the strongest first")
+    for items in ranked:
+        row = items[0].entry.row
+        print(f"{suspect}: the copy of {row.student_id} {row.name} <{row.email}>, copy id {row.copy_id}")
+        print(f"  ledger: {items[0].entry.source}")
+        matched: dict[str, list[str]] = {}
+        for item in items:
+            matched.setdefault(item.kind, []).append(item.detail)
+        for kind in KINDS:
+            status = f"matched: {'; '.join(matched[kind])}" if kind in matched else "no match"
+            print(f"  {kind + ':':14}{status}")
+    return cli.EXIT_OK
