@@ -45,7 +45,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat house-rule warnings as errors (for CI)")
 
 
-def _explain(problem: Problem) -> Problem:
+def explain(problem: Problem) -> Problem:
     """A new edition's empty section is expected; say how to fill it rather than only that it is empty."""
     match = EMPTY_SECTION.match(problem.message)
     if not match:
@@ -70,7 +70,7 @@ def check_edition(edition_dir: Path, strict: bool = False) -> CheckResult:
     if edition is not None:
         warnings = houserules.check_edition(edition)
         problems += [replace(w, severity="error") for w in warnings] if strict else warnings
-    problems = sorted(_explain(p) for p in problems)
+    problems = sorted(explain(p) for p in problems)
     articles = len(edition.articles) if edition is not None else None
     return CheckResult(edition_dir.name, articles, tuple(problems), time.perf_counter() - started)
 

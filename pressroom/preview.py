@@ -54,8 +54,7 @@ RELOAD_JS = r"""// Pressroom preview: reload after each good rebuild; show the p
     }
     box.textContent = "";
     var head = document.createElement("strong");
-    head.textContent = s.building ? "Rebuilding\u2026" :
-      "The last change has errors; the preview shows the last good build. Fix these and save:";
+    head.textContent = s.building ? "Rebuilding\u2026" : s.message;
     box.appendChild(head);
     (s.ok ? [] : s.problems).forEach(function (p) {
       var line = document.createElement("div");
@@ -84,11 +83,12 @@ class Status:
     building: bool = False
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    message: str = ""  # the heading the preview page shows above the problems
 
     def as_json(self) -> bytes:
         return json.dumps({"built": self.built, "ok": self.ok, "building": self.building,
-                           "problems": list(self.problems), "warnings": list(self.warnings)},
-                          ensure_ascii=False).encode("utf-8")
+                           "problems": list(self.problems), "warnings": list(self.warnings),
+                           "message": self.message}, ensure_ascii=False).encode("utf-8")
 
 
 @dataclass
@@ -119,18 +119,28 @@ class PreviewInfo:
     thumbnails: tuple[str, ...]
 
 
-def make_preview(report: dict, build_number: int) -> PreviewInfo:
-    """Write `<out>/<slug>/preview/` from a build report's outputs; replaces the previous preview whole."""
+def make_preview(report: dict, build_number: int, root: Path | None = None, draft: str = "") -> PreviewInfo:
+    """Write `<root>/preview/` from a build report's outputs; replaces the previous preview whole.
+
+    root defaults to the outputs' folder. A draft (outputs built elsewhere, from an
+    incomplete edition) carries its own copies of the files, and `draft` says why.
+    """
     artefacts = {kind: Path(path) for kind, path in report["artefacts"].items()}
-    root = next(iter(artefacts.values())).parent
+    root = root or next(iter(artefacts.values())).parent
     staging = root / f".{PREVIEW}-new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
         script = f'<script src="/__reload.js?build={build_number}"></script>'
+        links = {kind: f"../{path.name}" for kind, path in artefacts.items()}
+        if draft:
+            (staging / "draft").mkdir()
+            for kind, path in artefacts.items():
+                shutil.copyfile(path, staging / "draft" / path.name)
+                links[kind] = f"draft/{path.name}"
         documents = _unpack_epub(artefacts["epub"], staging / "book", script) if "epub" in artefacts else ()
         thumbnails = _thumbnails(artefacts["pdf"], staging / "pages") if "pdf" in artefacts else ()
-        index = _index_html(report, artefacts, documents, thumbnails, script)
+        index = _index_html(report, artefacts, links, documents, thumbnails, script, draft)
         (staging / "index.html").write_text(index, encoding="utf-8")
         _swap(staging, root / PREVIEW)
     finally:
@@ -193,15 +203,18 @@ def _thumbnails(pdf: Path, dest: Path) -> tuple[str, ...]:
     return tuple(f"pages/{p.name}" for p in found)
 
 
-def _index_html(report: dict, artefacts: dict[str, Path], documents, thumbnails, script: str) -> str:
+def _index_html(report: dict, artefacts: dict[str, Path], links: dict[str, str], documents, thumbnails,
+                script: str, draft: str) -> str:
     e = html.escape
-    pdf = artefacts.get("pdf")
+    pdf = links.get("pdf")
     downloads = "".join(
-        f'<li><a href="../{e(path.name)}">{e(path.name)}</a> ({report["bytes"].get(kind, 0) / 1e6:.2f} MB)</li>'
+        f'<li><a href="{e(links[kind])}">{e(path.name)}</a> ({report["bytes"].get(kind, 0) / 1e6:.2f} MB)</li>'
         for kind, path in artefacts.items())
+    if not draft:
+        downloads += '<li><a href="../build-report.json">build-report.json</a></li>'
     pages = "".join(f'<li><a href="book/{e(d.href)}">{e(d.title)}</a></li>' for d in documents)
     thumbs = "".join(
-        f'<a class="thumb" href="{("../" + e(pdf.name) + f"#page={n}") if pdf else e(src)}">'
+        f'<a class="thumb" href="{(e(pdf) + f"#page={n}") if pdf else e(src)}">'
         f'<img src="{e(src)}" alt="Page {n}" loading="lazy"/><span>{n}</span></a>'
         for n, src in enumerate(thumbnails, 1))
     counts = f'{report.get("pages") or "-"} pages, {report["articles"]} articles, {report["words"]} words'
@@ -214,13 +227,15 @@ h1 {{ margin-bottom: 0.2rem; }} .meta {{ color: #555; margin-top: 0; }}
 .pages {{ display: flex; flex-wrap: wrap; gap: 0.8rem; }}
 .thumb {{ display: flex; flex-direction: column; align-items: center; text-decoration: none; color: #555; }}
 .thumb img {{ height: 180px; border: 1px solid #ccc; box-shadow: 0 1px 3px #0002; }}
+.draft {{ background: #fff8e1; border-left: 4px solid #b45309; padding: 0.6rem 1rem; }}
 </style>{script}</head>
 <body>
 <h1>{e(report.get("title", report["edition"]))}</h1>
 <p class="meta">{e(report["edition"])}: {e(counts)}. This page reloads itself after every rebuild.</p>
+{f'<p class="draft">{e(draft)}</p>' if draft else ""}
 <div class="columns">
 <section><h2>Pages as HTML (EPUB style)</h2><ol>{pages}</ol></section>
-<section><h2>Downloads</h2><ul>{downloads}<li><a href="../build-report.json">build-report.json</a></li></ul></section>
+<section><h2>Downloads</h2><ul>{downloads}</ul></section>
 </div>
 <h2>PDF pages</h2>
 <div class="pages">{thumbs or "<p>No thumbnails: install poppler-utils (pdftoppm).</p>"}</div>
