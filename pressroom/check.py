@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import houserules, pipeline, reader
+from . import draft, houserules, pipeline, reader
 from .problems import ContentError, Problem
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -53,11 +54,9 @@ def explain(problem: Problem) -> Problem:
     return replace(problem, message=f"{problem.message}; add one with: build.py new {match['id']} \"Title\"")
 
 
-def check_edition(edition_dir: Path, strict: bool = False) -> CheckResult:
-    """Validate one edition exactly as a build would, plus house rules; never raises ContentError."""
-    started = time.perf_counter()
+def _validate(edition_dir: Path) -> tuple[list[Problem], reader.Edition | None, list[Problem]]:
+    """(problems, the edition when its files read cleanly, house-rule warnings)."""
     problems: list[Problem] = []
-    edition = None
     try:
         edition = pipeline.prepare(edition_dir, pipeline.Timer()).edition
     except ContentError as exc:
@@ -67,11 +66,27 @@ def check_edition(edition_dir: Path, strict: bool = False) -> CheckResult:
             edition = reader.read_edition(edition_dir)
         except ContentError:
             edition = None
-    if edition is not None:
-        warnings = houserules.check_edition(edition)
-        problems += [replace(w, severity="error") for w in warnings] if strict else warnings
-    problems = sorted(explain(p) for p in problems)
+    return problems, edition, (houserules.check_edition(edition) if edition is not None else [])
+
+
+def check_edition(edition_dir: Path, strict: bool = False) -> CheckResult:
+    """Validate one edition exactly as a build would, plus house rules; never raises ContentError."""
+    started = time.perf_counter()
+    problems, edition, warnings = _validate(edition_dir)
     articles = len(edition.articles) if edition is not None else None
+    empty = draft.empty_sections(problems)
+    if empty:
+        # A new edition: still check the articles written so far, in a copy without the empty sections.
+        with tempfile.TemporaryDirectory(prefix="pressroom-check-") as tmp:
+            content = Path(tmp) / "content"
+            folder = draft.draft_copy(edition_dir, empty, content)
+            if folder is not None:
+                more, partial, warnings = _validate(folder)
+                problems += draft.map_back(more, content, edition_dir.parent)
+                warnings = draft.map_back(warnings, content, edition_dir.parent)
+                articles = len(partial.articles) if partial is not None else None
+    problems += [replace(w, severity="error") for w in warnings] if strict else warnings
+    problems = sorted(explain(p) for p in problems)
     return CheckResult(edition_dir.name, articles, tuple(problems), time.perf_counter() - started)
 
 

@@ -9,8 +9,6 @@ PDF, EPUB and preview stay as they were. Stop with Ctrl-C.
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -20,15 +18,11 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from . import check, pipeline, preview, progress, reader
+from . import check, draft, pipeline, preview, progress, reader
 from .problems import ContentError
-from .yamlsource import load_yaml_file
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEBOUNCE_MS = 300
-EMPTY = re.compile(r"^section '(?P<id>[^']+)' has no (articles|folder [^ ]+/)(;|$)")
 
 
 def add_arguments(parser) -> None:
@@ -86,16 +80,24 @@ class Builder:
             report = pipeline.build(self.edition_dir, self.options)
         except ContentError as exc:
             problems = sorted(check.explain(p) for p in exc.problems)
+            empty = draft.empty_sections(problems)
+            note = ""
+            if empty:
+                more, note = self.draft(empty)
+                problems = sorted(problems + more)
             for problem in problems:
                 print(problem, file=sys.stderr, flush=True)
-            empty = empty_sections(problems)
-            if empty is not None and self.draft(empty, problems):
-                return False
-            errors = sum(p.severity == "error" for p in problems)
-            kept = "the last good outputs and preview are kept" if self.good else "nothing has been built yet"
-            say(f"{errors} error(s); {kept}", error=True)
-            message = (FAILED if self.good else NOT_YET) + " Fix these and save:"
-            self.board.update(building=False, ok=False, problems=tuple(map(str, problems)), message=message)
+            if note:
+                say(f"draft preview updated without {', '.join(sorted(empty))}; "
+                    "add an article to each to build the edition", error=True)
+                message = note + " To build it:"
+            else:
+                errors = sum(p.severity == "error" for p in problems)
+                kept = "the last good outputs and preview are kept" if self.good else "nothing has been built yet"
+                say(f"{errors} error(s); {kept}", error=True)
+                message = (FAILED if self.good else NOT_YET) + " Fix these and save:"
+            self.board.update(building=False, ok=False, built=self.good, problems=tuple(map(str, problems)),
+                              message=message)
             return False
         except Exception as exc:  # a bug must not end the session an editor is working in
             traceback.print_exc()
@@ -112,70 +114,32 @@ class Builder:
                           warnings=tuple(map(str, warnings)), message="")
         return True
 
-    def show(self, report: dict, draft: str = "") -> None:
+    def show(self, report: dict, note: str = "") -> None:
         self.good += 1
         try:
-            preview.make_preview(report, self.good, self.root, draft)
+            preview.make_preview(report, self.good, self.root, note)
         except Exception as exc:  # e.g. pdftoppm missing or killed: the outputs are still good
             say(f"the preview could not be updated ({exc})", error=True)
 
-    def draft(self, empty: set[str], problems) -> bool:
-        """A new edition whose only fault is sections with no article yet: preview the rest, write nothing."""
+    def draft(self, empty: set[str]) -> tuple[list, str]:
+        """Build the articles written so far in a temporary copy: (their problems, the note when shown)."""
         with tempfile.TemporaryDirectory(prefix="pressroom-draft-") as tmp:
-            folder = draft_copy(self.edition_dir, empty, Path(tmp) / "content")
+            content = Path(tmp) / "content"
+            folder = draft.draft_copy(self.edition_dir, empty, content)
             if folder is None:
-                return False
+                return [], ""
             try:
                 report = pipeline.build(folder, pipeline.Options(out_dir=Path(tmp) / "out"))
-            except ContentError:
-                return False
-            names = ", ".join(sorted(empty))
-            note = (f"Draft: no article yet in {names}, so this preview leaves those sections out and no PDF or "
-                    "EPUB was written to the output folder.")
+            except ContentError as exc:
+                return draft.map_back(exc.problems, content, self.edition_dir.parent), ""
+            note = (f"Draft: no article yet in {', '.join(sorted(empty))}, so this preview leaves those sections "
+                    "out and no PDF or EPUB was written to the output folder.")
             self.show(report, note)
-        say(f"draft preview updated without {names}; add an article to each to build the edition", error=True)
-        self.board.update(building=False, ok=False, built=self.good, problems=tuple(map(str, problems)),
-                          message=note + " To build it:")
-        return True
+            return [], note
 
 
 FAILED = "The last change has errors; the preview shows the last good build."
 NOT_YET = "The edition does not build yet."
-
-
-def empty_sections(problems) -> set[str] | None:
-    """The sections reported empty, when that is the only fault; else None."""
-    ids = set()
-    for problem in problems:
-        match = EMPTY.match(problem.message)
-        if not match:
-            return None
-        ids.add(match["id"])
-    return ids or None
-
-
-def draft_copy(edition_dir: Path, empty: set[str], content: Path) -> Path | None:
-    """A copy of the edition, and of brand.yaml and its logo, without the empty sections."""
-    located, problems = load_yaml_file(edition_dir / "edition.yaml")
-    if located is None or problems or not isinstance(located.value, dict):
-        return None
-    meta = dict(located.value)
-    meta["sections"] = [s for s in meta.get("sections") or [] if not (isinstance(s, dict) and s.get("id") in empty)]
-    if not meta["sections"]:
-        return None
-    folder = content / edition_dir.name
-    shutil.copytree(edition_dir, folder, ignore=lambda where, names: [
-        n for n in names if n.startswith(".") or (Path(where) == edition_dir and n in empty)])
-    # Values stay text (yamlsource read them so), and safe_dump quotes whatever YAML would retype.
-    (folder / "edition.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    brand = edition_dir.parent / "brand.yaml"
-    shutil.copyfile(brand, content / "brand.yaml")
-    located, _ = load_yaml_file(brand)
-    logo = located.value.get("logo") if located and isinstance(located.value, dict) else None
-    if isinstance(logo, str) and (edition_dir.parent / logo).is_file() and ".." not in Path(logo).parts:
-        (content / logo).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(edition_dir.parent / logo, content / logo)
-    return folder
 
 
 def _open_browser(url: str) -> None:

@@ -223,6 +223,17 @@ def test_new_edition_copies_sections_into_empty_folders(mini, tmp_path):
     new = run_build("new", "gs1", "Heat waves", "--content", "mini", cwd=tmp_path)
     assert new.stdout.splitlines()[0] == "created mini/2020-04-april/gs1/01-heat-waves.md"
 
+    # With one article written, its own mistakes are reported too, before every section is filled.
+    with (folder / "gs1" / "01-heat-waves.md").open("a", encoding="utf-8") as article:
+        article.write("::: tip\nDrink water.\n:::\n")
+    check = run_build("check", "--content", "mini", cwd=tmp_path)
+    assert check.returncode == 1
+    assert check.stderr.splitlines() == [
+        'mini/2020-04-april/edition.yaml:11: error: section \'gs2\' has no articles; add one with: build.py new gs2 "Title"',
+        "mini/2020-04-april/gs1/01-heat-waves.md:8: error: unknown box '::: tip'; boxes are prelims, note, didyouknow, "
+        "keyterms",
+        "2020-04-april: 1 articles, 2 error(s), 0 warning(s) in " + check.stderr.rsplit(" in ", 1)[1].strip()]
+
 
 def test_new_edition_overrides(mini, tmp_path):
     result = run_build("new-edition", "Special issue", "--slug", "2020-05-special", "--published", "2020-05-15",
