@@ -129,25 +129,29 @@ class RichReporter(Reporter):
         self.task = None
 
     def _start(self, edition: str) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
-            TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.stop()
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=True)
+                                 TextColumn("{task.fields[count]}"), TimeElapsedColumn(), console=self.console,
+                                 transient=True)
         self.progress.start()
-        self.task = self.progress.add_task(edition, total=None)
+        self.task = self.progress.add_task(edition, total=None, count="")
 
     def stage_callback(self, edition: str) -> Callable[[str, int, int], None]:
         self._start(edition)
+        current = {"stage": None}
 
         def update(stage: str, done: int, total: int) -> None:
-            label = STAGE_LABELS.get(stage, stage)
-            if stage == "markup" and total > 1:
-                # The one stage with a natural unit: the bar counts articles.
-                self.progress.update(self.task, description=f"{edition}: {label}", total=total, completed=done)
-            else:
-                self.progress.update(self.task, description=f"{edition}: {label}", total=None, completed=0)
+            counted = stage == "markup" and total > 1  # the one stage with a natural unit: articles
+            if stage != current["stage"]:
+                # A new task per stage: rich cannot turn a counted bar back into a pulsing one.
+                current["stage"] = stage
+                self.progress.remove_task(self.task)
+                self.task = self.progress.add_task(f"{edition}: {STAGE_LABELS.get(stage, stage)}",
+                                                   total=total if counted else None, count="")
+            if counted:
+                self.progress.update(self.task, total=total, completed=done, count=f"{done}/{total} articles")
 
         return update
 

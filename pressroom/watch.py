@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import check, draft, pipeline, preview, progress, reader
-from .problems import ContentError
+from .problems import ContentError, display_path
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEBOUNCE_MS = 300
@@ -180,7 +180,7 @@ def run(args) -> int:
     url = f"http://127.0.0.1:{port}/"
     if args.port and port != args.port:
         say(f"port {args.port} is busy; using {port} instead")
-    say(f"preview: {url}  (serving {root}; press Ctrl-C to stop)")
+    say(f"preview: {url}  (serving {display_path(root)}/; press Ctrl-C to stop)")
 
     stop = threading.Event()
     previous_term = signal.signal(signal.SIGTERM, lambda *_: stop.set())
