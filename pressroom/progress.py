@@ -1,18 +1,21 @@
 """What a build shows while it runs and when it ends.
 
 Three ways to show it, chosen once per run:
-- a terminal gets a rich progress display (stage, a bar over the articles, a
-  pulsing bar while WeasyPrint lays out pages) and a summary table;
+- a terminal gets a rich progress display (stage, a bar over the articles, then
+  the number of the page WeasyPrint is laying out) and a summary table;
 - anything else (CI logs, pipes) gets plain lines, and no progress at all, so
   logs stay readable and stable;
 - `--quiet` prints only problems.
 
-WeasyPrint reports no progress of its own, so the PDF stage is shown as one
-step with a pulsing bar; the page count appears in the summary.
+WeasyPrint has no progress callback; it does log each page it lays out, and
+that log is what the page count follows. The total is not known until the
+layout ends, so the PDF stage has a pulsing bar rather than a filling one.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +120,32 @@ class QuietReporter(Reporter):
         pass
 
 
+class PageCounter(logging.Handler):
+    """WeasyPrint has no progress callback, but it logs each page it lays out; count those lines."""
+
+    PAGE = re.compile(r"Step (?:5 - Creating layout - (?:Page (?P<page>\d+)|Repagination)|(?P<pdf>6) - Creating PDF)")
+    LOGGER = "weasyprint.progress"
+
+    def __init__(self, on_page: Callable[[int], None]):
+        super().__init__(logging.INFO)
+        self.on_page = on_page
+        self.logger = logging.getLogger(self.LOGGER)
+        self.saved_level = self.logger.level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self.PAGE.match(record.getMessage())
+        if match:
+            self.on_page(-1 if match["pdf"] else int(match["page"] or 0))
+
+    def attach(self) -> None:
+        self.logger.addHandler(self)
+        self.logger.setLevel(logging.INFO)  # only this logger: WeasyPrint's warnings keep their own handling
+
+    def detach(self) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.saved_level)
+
+
 class RichReporter(Reporter):
     """A live display on the terminal; transient, so only the summary table stays on screen."""
 
@@ -127,6 +156,7 @@ class RichReporter(Reporter):
         self.console = Console(file=out)
         self.progress = None
         self.task = None
+        self.pages: PageCounter | None = None
 
     def _start(self, edition: str) -> None:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -152,10 +182,27 @@ class RichReporter(Reporter):
                                                    total=total if counted else None, count="")
             if counted:
                 self.progress.update(self.task, total=total, completed=done, count=f"{done}/{total} articles")
+            self._count_pages(stage == "pdf")
 
         return update
 
+    def _count_pages(self, on: bool) -> None:
+        if on and self.pages is None:
+            task = self.task
+
+            def page(number: int) -> None:
+                # 0: WeasyPrint starts the layout again (page references changed); -1: layout done.
+                count = {0: "again", -1: "writing"}.get(number, f"page {number}")
+                self.progress.update(task, count=count)
+
+            self.pages = PageCounter(page)
+            self.pages.attach()
+        elif not on and self.pages is not None:
+            self.pages.detach()
+            self.pages = None
+
     def stop(self) -> None:
+        self._count_pages(False)
         if self.progress is not None:
             self.progress.stop()
             self.progress = None

@@ -302,6 +302,25 @@ def test_rich_progress_and_summary_table():
         assert row in table, table
 
 
+def test_pages_are_counted_from_weasyprints_progress_log():
+    import logging
+
+    seen = []
+    counter = progress.PageCounter(seen.append)
+    log = logging.getLogger("weasyprint.progress")
+    before = log.level
+    counter.attach()
+    try:
+        for message in ("Step 4 - Creating formatting structure", "Step 5 - Creating layout - Page 1",
+                        "Step 5 - Creating layout - Page 2", "Step 5 - Creating layout - Repagination #1",
+                        "Step 5 - Creating layout - Page 1 (up-to-date)", "Step 6 - Creating PDF"):
+            log.info(message)
+    finally:
+        counter.detach()
+    assert seen == [1, 2, 0, 1, -1]
+    assert log.level == before and counter not in log.handlers
+
+
 def test_quiet_build_prints_nothing_when_all_is_well(mini, tmp_path):
     result = run_build(EDITION, "--out", "out", "--format", "epub", "--quiet", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
