@@ -244,6 +244,17 @@ class Progress:
 # --------------------------------------------------------------------------- the command
 
 
+def _remove_leftovers(copies: Path, ledger_path: Path, shard: tuple[int, int] | None) -> None:
+    """Temporary files a killed run left half written; only this shard's, as others may be running."""
+    ours = [f".{ledger_path.name}.*.tmp", f".{ledger.state_path(ledger_path).name}.*.tmp"]
+    for pattern in ours:
+        for leftover in copies.glob(pattern):
+            leftover.unlink(missing_ok=True)
+    for leftover in copies.glob(".*.pdf.*.tmp"):
+        if in_shard(leftover.name[1:].rsplit(".pdf.", 1)[0], shard):
+            leftover.unlink(missing_ok=True)
+
+
 def _usage(message: str) -> int:
     print(f"build.py stamp: error: {message}", file=sys.stderr)
     return cli.EXIT_USAGE
@@ -283,6 +294,7 @@ def run(args) -> int:
     template = overlay.prepare(master_bytes, watermark)
     copies = args.out / edition.slug / "copies"
     ledger_path = copies / ("ledger.csv" if args.shard is None else f"ledger-{args.shard[0]}-of-{args.shard[1]}.csv")
+    _remove_leftovers(copies, ledger_path, args.shard)
     state = ledger.State(hashlib.sha256(master_bytes).hexdigest(), ledger.STAMP_FORMAT, watermark)
     del master_bytes
     previous = {}
