@@ -25,12 +25,20 @@ EXIT_OK, EXIT_USAGE = 0, 2
 DEBOUNCE_MS = 300
 
 
+def _port(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535; 0 picks a free one)")
+    return int(text)
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("edition", nargs="?", help="edition slug under content/, or a path to an edition folder "
                                                    "(default: the newest edition by `published`)")
     parser.add_argument("--content", type=Path, help="content folder (default: ./content)")
     parser.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
-    parser.add_argument("--port", type=int, default=8000,
+    parser.add_argument("--port", type=_port, default=8000,
                         help="preview port on 127.0.0.1 (default: 8000; a free one if it is taken)")
     parser.add_argument("--no-open", action="store_true", help="do not open the preview in a web browser")
 
