@@ -196,7 +196,9 @@ def _index(data: bytes, line_width: float, watermark: bool) -> Template:
     pdf.close()
     located = sorted((e.offset, num) for (num, gen), e in table.items() if e.type == 1)
     xref_num = next(num for offset, num in located if offset == startxref)
-    assert all(gen == 0 for _, gen in table) and located[-1][1] == xref_num, "unexpected template layout"
+    if any(gen for _, gen in table) or located[-1][1] != xref_num:
+        raise RuntimeError("qpdf wrote the template in an unexpected layout (generations, or objects after "
+                           "the cross-reference stream)")
     constant = bytearray(data[:located[0][0]])
     rows = bytearray(ROW.size * size)
     ROW.pack_into(rows, 0, 0, 0, 65535)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import cli, compose, ledger, linefont, overlay, pipeline, reader
 from .output import write_atomic
-from .problems import ContentError, Problem
+from .problems import ContentError, Problem, error
 from .roster import Student, read_roster
 
 # This command's own modules: changing them does not change the master.
@@ -137,8 +137,10 @@ class Job:
 
 @dataclass(frozen=True)
 class Done:
-    row: ledger.Row
+    student: Student
+    row: ledger.Row | None      # None when the row could not be stamped
     stamped: bool
+    failure: str = ""
 
 
 _WORKER: dict = {}
@@ -163,14 +165,18 @@ def _work(jobs: list[Job]) -> list[Done]:
         s = job.student
         path = copies / f"{s.student_id}.pdf"
         if job.previous is not None and ledger.sha256_file(path) == job.previous.sha256:
-            out.append(Done(job.previous, False))
+            out.append(Done(s, job.previous, False))
             continue
-        data = overlay.render(template, fonts,
-                              licence(s, job.copy_id, job.document_id, fonts, template.line_width))
+        try:
+            data = overlay.render(template, fonts,
+                                  licence(s, job.copy_id, job.document_id, fonts, template.line_width))
+        except Exception as exc:  # one row the stamp cannot set must not cost the others their copies
+            out.append(Done(s, None, False, f"could not stamp this row: {type(exc).__name__}: {exc}"))
+            continue
         write_atomic(path, data)
         row = ledger.Row(s.student_id, s.name, s.email, job.copy_id, hashlib.sha256(data).hexdigest(),
                          template.pages, len(data))
-        out.append(Done(row, True))
+        out.append(Done(s, row, True))
     return out
 
 
@@ -329,9 +335,13 @@ def run(args) -> int:
     last_checkpoint = time.perf_counter()
     try:
         for result in run_jobs(jobs(), args.jobs, template, copies):
+            progress.advance()
+            if result.row is None:
+                problems.append(error(args.roster, result.student.line, result.failure))
+                print(problems[-1], file=sys.stderr, flush=True)
+                continue
             done[result.row.student_id] = result.row
             stamped += result.stamped
-            progress.advance()
             if time.perf_counter() - last_checkpoint > CHECKPOINT_SECONDS:
                 ledger.write_ledger(ledger_path, [*done.values(),
                                                   *(r for k, r in previous.items() if k not in done)])
@@ -343,7 +353,7 @@ def run(args) -> int:
         print(f"{label}: {why}; {len(done)} copies are in the ledger, run again to finish", file=sys.stderr)
         return 130 if isinstance(exc, KeyboardInterrupt) else cli.EXIT_CONTENT
     progress.stop()
-    ledger.write_ledger(ledger_path, [done[sid] for sid in order])
+    ledger.write_ledger(ledger_path, [done[sid] for sid in order if sid in done])
     seconds = time.perf_counter() - started
     print(f"{label}: {len(done)} copies ({stamped} stamped, {len(done) - stamped} unchanged) of a "
           f"{template.pages}-page master in {seconds:.1f} s ({stamped / max(seconds, 1e-9):.1f} copies/s)")
