@@ -63,6 +63,11 @@ def id_problem(student_id: str) -> str | None:
     return None
 
 
+def id_key(student_id: str) -> str:
+    """Ids that name the same file on a case-insensitive disk, or differ only in Unicode form, are one id."""
+    return unicodedata.normalize("NFC", student_id).casefold()
+
+
 def _decoded_lines(path: Path, bad_lines: set[int]) -> Iterator[str]:
     """The file's lines as text, BOM removed; undecodable lines are replaced and remembered."""
     with path.open("rb") as handle:
@@ -143,17 +148,17 @@ def _row(record: list[str], header: list[str], path: Path, line: int, seen: dict
         yield error(path, line, f"{len(record)} values but the header has {len(header)} columns "
                                 "(quote a value that contains a comma)")
         return
-    values = {name: unicodedata.normalize("NFC", cell) for name, cell in zip(header, record)}
+    # Kept as written (only trimmed): the copy, its file name and the ledger show what the roster says.
+    values = dict(zip(header, record))
     sid = values.get("student_id", "").strip()
-    raw_name = values.get("name", "").strip()
-    name = raw_name if _control(raw_name) else " ".join(raw_name.split())
+    name = values.get("name", "").strip()
     email = values.get("email", "").strip()
     problems = []
     if not sid:
         problems.append("missing student_id")
     else:
         why = id_problem(sid)
-        key = sid.casefold()
+        key = id_key(sid)
         if why:
             problems.append(f"student_id {sid!r} is not safe as a file name: it {why}")
         elif key in seen:

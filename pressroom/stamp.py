@@ -24,7 +24,7 @@ from pathlib import Path
 from . import cli, compose, ledger, linefont, overlay, pipeline, reader
 from .output import write_atomic
 from .problems import ContentError, Problem, error
-from .roster import Student, read_roster
+from .roster import Student, id_key, read_roster
 
 # This command's own modules: changing them does not change the master.
 STAMP_MODULES = {"stamp", "trace", "roster", "ledger", "linefont", "overlay"}
@@ -60,7 +60,7 @@ def in_shard(student_id: str, shard: tuple[int, int] | None) -> bool:
     """A stable hash of the id, not the row's position: a student stays in his shard when rows are added."""
     if shard is None:
         return True
-    digest = hashlib.sha256(student_id.casefold().encode("utf-8")).digest()
+    digest = hashlib.sha256(id_key(student_id).encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % shard[1] == shard[0] - 1
 
 
