@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -146,8 +147,25 @@ class Done:
 _WORKER: dict = {}
 
 
-def _init_worker(template: overlay.Template, copies: Path) -> None:
+def _init_worker(template: overlay.Template, copies: Path, parent: int | None = None) -> None:
     _WORKER.update(template=template, copies=copies, fonts=load_fonts())
+    if parent is not None:
+        # Ctrl-C is the parent's to handle: it saves the ledger and stops the pool.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """A killed run must leave no worker behind, blocked for ever on a queue nobody writes to (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def licence(student: Student, copy_id: str, document_id: bytes, fonts: linefont.Fonts, width: float) -> overlay.Licence:
@@ -198,7 +216,8 @@ def run_jobs(jobs: Iterator[Job], workers: int, template: overlay.Template, copi
         for chunk in _chunks(jobs):
             yield from _work(chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(template, copies)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(template, copies, os.getpid())) as pool:
         pending = set()
         chunks = _chunks(jobs)
         try:
@@ -266,7 +285,19 @@ def _usage(message: str) -> int:
     return cli.EXIT_USAGE
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # `kill` stops a run the way Ctrl-C does: ledger saved, workers stopped
+
+
 def run(args) -> int:
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
     try:
         secret = ledger.load_secret(args.secret_file)
     except ledger.SecretError as exc:
