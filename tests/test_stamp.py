@@ -389,6 +389,27 @@ def test_a_killed_run_leaves_no_truncated_copy_and_the_next_run_completes(stampe
     assert not list(copies.glob(".*.tmp"))
 
 
+def test_a_row_that_cannot_be_stamped_is_reported_and_the_others_go_on(stamped, tmp_path, monkeypatch, capsys):
+    from pressroom import cli, overlay
+
+    out = with_master(stamped, tmp_path / "failing")
+    real = overlay.render
+
+    def render(template, fonts, licence):
+        if "S002" in licence.licensee:
+            raise ValueError("no glyphs")
+        return real(template, fonts, licence)
+
+    monkeypatch.setattr(overlay, "render", render)
+    monkeypatch.setenv("PRESSROOM_SECRET", SECRET)
+    monkeypatch.chdir(stamped.base)
+    code = cli.main(["stamp", str(stamped.content / SLUG), "--roster", "students.csv", "--out", str(out),
+                     "--jobs", "1"])
+    assert code == 1
+    assert "students.csv:3: error: could not stamp this row: ValueError: no glyphs" in capsys.readouterr().err
+    assert sorted(p.stem for p in (out / SLUG / "copies").glob("*.pdf")) == sorted(set(GOOD) - {"S002"})
+
+
 # --------------------------------------------------------------------------- trace
 
 
