@@ -310,10 +310,15 @@ def render(template: Template, fonts: linefont.Fonts, licence: Licence) -> bytes
     mark = fonts.shape(licence.mark) if template.mark is not None else None
     uses = linefont.font_uses([s for s, _, _ in placed] + ([mark] if mark else []), list(FONT_RESOURCES))
     resources = {"Font": {FONT_RESOURCES[k]: Ref(template.fonts[k].type0) for k in FONT_RESOURCES}}
-    ops = [b"q %s g" % linefont._num(LINE_GREY)]
+    half = max(s.width for s, _, _ in placed) * size / 2000 + 2
+    # A white ground under the text: invisible on a white margin, it keeps the line legible on a page that
+    # is dark to its edge, such as the back cover.
+    low = min(y for _, _, y in placed) - 0.45 * size - 1
+    high = max(y for _, _, y in placed) + 1.15 * size + 1
+    ops = [b"q 1 g %s re f Q" % b" ".join(linefont._num(v) for v in (-half - 1, low, 2 * half + 2, high - low)),
+           b"q %s g" % linefont._num(LINE_GREY)]
     ops += [linefont.text_operators(s, size, x, y, FONT_RESOURCES, uses) for s, x, y in placed]
     ops.append(b"Q")
-    half = max(s.width for s, _, _ in placed) * size / 2000 + 2
     objects = {template.line: _stream({"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Form,
                                        "BBox": [-half, -3 * size, half, 3 * size], "Resources": resources},
                                       b"\n".join(ops))}
