@@ -23,8 +23,6 @@ from .output import write_atomic
 SECRET_ENV = "PRESSROOM_SECRET"
 COLUMNS = ("student_id", "name", "email", "copy_id", "sha256", "pages", "bytes")
 COPY_ID = re.compile(r"(?<![A-Z0-9])([A-Z2-7]{4})-([A-Z2-7]{4})-([A-Z2-7]{4})-([A-Z2-7]{4})(?![A-Z0-9])")
-# Bumped when the stamp's bytes change for the same master and student, so old copies are re-stamped.
-STAMP_FORMAT = 1
 
 
 class SecretError(Exception):
@@ -123,7 +121,7 @@ class State:
     """What the ledger's copies were stamped from; a different state makes every copy stale."""
 
     master_sha256: str
-    stamp_format: int
+    stamp_code: str     # a digest of the code and fonts that draw the stamp: a new version re-stamps
     watermark: bool
 
 

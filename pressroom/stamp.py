@@ -65,6 +65,17 @@ def in_shard(student_id: str, shard: tuple[int, int] | None) -> bool:
     return int.from_bytes(digest[:8], "big") % shard[1] == shard[0] - 1
 
 
+def stamp_code() -> str:
+    """What the stamp's bytes depend on besides the master and the student."""
+    here = Path(__file__).resolve().parent
+    files = [here / f"{name}.py" for name in ("stamp", "overlay", "linefont")]
+    files += [pipeline.FONTS / name for _, name in FONT_FILES]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
 def load_fonts() -> linefont.Fonts:
     return linefont.Fonts([linefont.FontProgram(pipeline.FONTS / name, key) for key, name in FONT_FILES])
 
@@ -332,7 +343,7 @@ def _run(args) -> int:
     copies = args.out / edition.slug / "copies"
     ledger_path = copies / ("ledger.csv" if args.shard is None else f"ledger-{args.shard[0]}-of-{args.shard[1]}.csv")
     _remove_leftovers(copies, ledger_path, args.shard)
-    state = ledger.State(hashlib.sha256(master_bytes).hexdigest(), ledger.STAMP_FORMAT, watermark)
+    state = ledger.State(hashlib.sha256(master_bytes).hexdigest(), stamp_code(), watermark)
     del master_bytes
     previous = {}
     if ledger.read_state(ledger_path) == state:
