@@ -48,7 +48,8 @@ class FontProgram:
         glyf = self.tables[b"glyf"]
         self.glyphs = [glyf[loca[i] * scale:loca[i + 1] * scale] for i in range(self.num_glyphs)]
         self.cmap = frozenset(hb.Face(data).unicodes)
-        cap = struct.unpack(">h", self.tables[b"OS/2"][88:90])[0] if len(self.tables.get(b"OS/2", b"")) >= 90 else ascent
+        os2 = self.tables.get(b"OS/2", b"")
+        cap = struct.unpack(">h", os2[88:90])[0] if len(os2) >= 90 else ascent
         self.name = _postscript_name(self.tables.get(b"name", b"")) or path.stem
         self.descriptor = {"bbox": [self.to_pdf(v) for v in bbox], "ascent": self.to_pdf(ascent),
                            "descent": self.to_pdf(descent), "cap": self.to_pdf(cap)}
