@@ -88,17 +88,24 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: tuple[Path, ...],
-               fonts_dir: Path, schemes: dict[str, Path], published: dt.date, tagged: bool, source: Path) -> PdfResult:
+def prepare_weasyprint(fonts_dir: Path, published: dt.date) -> None:
+    """Shipped fonts only, a reproducible clock, and Pressroom's WeasyPrint fixes; then import WeasyPrint."""
     isolate_fonts(fonts_dir)
     # fontTools stamps subset fonts with the clock unless this is set; builds must be reproducible.
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(published, dt.time(), dt.timezone.utc).timestamp()))
-    import weasyprint
+    import weasyprint  # noqa: F401
 
-    from . import actualtext, layoutfix
+    from . import actualtext, ellipsis, layoutfix
 
     actualtext.install()
+    ellipsis.install()
     layoutfix.install()
+
+
+def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: tuple[Path, ...],
+               fonts_dir: Path, schemes: dict[str, Path], published: dt.date, tagged: bool, source: Path) -> PdfResult:
+    prepare_weasyprint(fonts_dir, published)
+    import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     refused: list[str] = []
