@@ -7,6 +7,7 @@ that pass contrast, localised strings, featured articles) and renders Jinja.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def href(url: str) -> str:
     return url if "://" in url or url.startswith("mailto:") else f"https://{url}"
 
 
+@functools.lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
+    """One per process: Jinja compiles each template once (and again if its file changes)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)

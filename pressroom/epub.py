@@ -114,8 +114,13 @@ def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
     return out.getvalue()
 
 
-def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fonts_dir: Path) -> bytes:
-    """Package composed XHTML documents, images and subset fonts into a reproducible EPUB 3."""
+def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fonts_dir: Path,
+               subset_font=None) -> bytes:
+    """Package composed XHTML documents, images and subset fonts into a reproducible EPUB 3.
+
+    `subset_font(path, text)` may supply the subsets (the build caches them and makes them in parallel);
+    it must return what `_subset_font` returns."""
+    subset_font = subset_font or _subset_font
     meta, brand, lang = book_data.meta, book_data.brand, book_data.meta.language
     book = epub.EpubBook()
     book.set_identifier(book_identifier(brand.name, book_data.slug))
@@ -146,7 +151,7 @@ def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fon
                                 content=book_data.css.encode("utf-8")))
     for name in EPUB_FONTS:
         book.add_item(epub.EpubItem(uid=f"font-{name}", file_name=f"fonts/{name}.ttf", media_type="font/ttf",
-                                    content=_subset_font(fonts_dir / f"{name}.ttf", book_data.text)))
+                                    content=subset_font(fonts_dir / f"{name}.ttf", book_data.text)))
     for index, (path, name) in enumerate(images):
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         book.add_item(epub.EpubItem(uid=f"img-{index}", file_name=name, media_type=media_type,

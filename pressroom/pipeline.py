@@ -30,6 +30,12 @@ class Options:
     profile: str = "screen"
     quiz_only: bool = False
     proofs: bool = False
+    jobs: int | None = None  # worker processes; None: one per core; 1: the PDF is laid out as one document
+    cache: bool = True       # reuse finished chunks and font subsets from <out>/.cache
+
+    @property
+    def workers(self) -> int:
+        return max(1, self.jobs if self.jobs is not None else (os.cpu_count() or 1))
 
 
 @dataclass
@@ -173,9 +179,25 @@ def _line_of_key(path: Path, key: str) -> int:
     return 1
 
 
-def _render_print(prepared: Prepared, options: Options, practice_model, show: dict, pages: dict | None, timer: Timer):
+def _print_setup(edition: reader.Edition, options: Options):
+    roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
+    sheets = (compose.STYLES / "print.css",) + (
+        (compose.STYLES / "profile-print.css",) if options.profile == "print" else ())
+    return roots, sheets, {CONTENT_SCHEME: edition.content_root}, options.profile == "screen"
+
+
+def _render_print(prepared: Prepared, options: Options, practice_model, show: dict, pages: dict | None, timer: Timer,
+                  run=None):
+    """The print PDF: in chunks on the workers of `run` when there are any, else as one document."""
     from . import pdf
 
+    if run is not None and run.workers is not None and pages is None:
+        from . import chunks
+
+        try:
+            return chunks.render_edition(prepared, options, practice_model, show, timer, run)
+        except chunks.ChunkingUnsafe as exc:
+            run.note = f"one document: {exc}"
     edition = prepared.edition
     namer = print_image_namer(edition.content_root)
     with timer.stage("compose"):
@@ -184,20 +206,50 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
                                      namer(prepared.cover_image) if prepared.cover_image else None,
                                      practice_model, show, pages)
     with timer.stage("pdf"):
-        roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
-        sheets = (compose.STYLES / "print.css",) + (
-            (compose.STYLES / "profile-print.css",) if options.profile == "print" else ())
-        result = pdf.render_pdf(html, edition.folder, sheets, roots, FONTS, {CONTENT_SCHEME: edition.content_root},
-                                edition.meta.published, options.profile == "screen", edition.folder / "edition.yaml")
+        roots, sheets, schemes, tagged = _print_setup(edition, options)
+        result = pdf.render_pdf(html, edition.folder, sheets, roots, FONTS, schemes,
+                                edition.meta.published, tagged, edition.folder / "edition.yaml")
     if result.problems:
         raise ContentError(result.problems)
     return result
 
 
+@dataclass
+class Run:
+    """What one build shares between its stages: the worker processes, the cache, tasks for idle workers."""
+
+    workers: object = None   # pool.Workers, or None to do everything in this process
+    cache: object = None     # cache.Cache
+    tasks: list = field(default_factory=list)
+    results: dict = field(default_factory=dict)
+    note: str = "one document"
+    initialised: bool = False
+
+
 def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None) -> dict:
-    """Build one edition; returns the build report. Raises ContentError before writing anything."""
+    """Build one edition; returns the build report. Raises ContentError before writing anything.
+
+    With more than one job, worker processes start at once (they import WeasyPrint while the
+    content is read), lay out the print edition in chunks, and make the EPUB's font subsets."""
+    from .cache import Cache
+
     timer = Timer(progress=progress)
     started = time.perf_counter()
+    want_pdf = "pdf" in options.formats or options.quiz_only
+    want_epub = "epub" in options.formats and not options.quiz_only
+    run = Run(cache=Cache(options.out_dir / ".cache", enabled=options.cache))
+    if options.workers > 1 and (want_pdf or want_epub):
+        from . import pool
+
+        run.workers = pool.Workers(options.workers, FONTS, preload=want_pdf)
+    try:
+        return _build(edition_dir, options, timer, started, run)
+    finally:
+        if run.workers is not None:
+            run.workers.close()
+
+
+def _build(edition_dir: Path, options: Options, timer: Timer, started: float, run: Run) -> dict:
     prepared = prepare(edition_dir, timer)
     edition = prepared.edition
     questions = practice.gather(edition)
@@ -206,8 +258,17 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
     pages = None
     stem = output_stem(edition)
     target = options.out_dir / edition.slug
+    fonts = None
+    if "epub" in options.formats and not options.quiz_only:
+        from . import epubfonts
+
+        with timer.stage("compose"):
+            content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings,
+                                           questions)
+            fonts = epubfonts.Subsets(content.text, FONTS, run.cache)
+            run.tasks += fonts.tasks() if run.workers is not None else []
     if "pdf" in options.formats or options.quiz_only:
-        main = _render_print(prepared, options, questions, compose.print_parts(edition.meta), None, timer)
+        main = _render_print(prepared, options, questions, compose.print_parts(edition.meta), None, timer, run)
         pages = main.pages
         if options.quiz_only:
             # The handout cites the magazine's pages, so the magazine is laid out first and not written.
@@ -221,15 +282,17 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
                 key = _render_print(prepared, options, questions,
                                     compose.print_parts(edition.meta, answers_only=True), main.anchor_pages, timer)
                 outputs[f"{stem}-answers.pdf"] = key.data
-    if "epub" in options.formats and not options.quiz_only:
+    if fonts is not None:
         from . import epub
 
+        if run.tasks and run.workers is not None:  # no print PDF took the font subsets on: run them now
+            from . import chunks
+
+            chunks.run_tasks(run)
         with timer.stage("epub"):
-            content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings,
-                                           questions)
             namer = epub_image_namer(edition.content_root)
             images = tuple((path, namer(path)) for path in prepared.images)
-            outputs[f"{stem}.epub"] = epub.build_epub(content, images, FONTS)
+            outputs[f"{stem}.epub"] = epub.build_epub(content, images, FONTS, subset_font=fonts.subset(run.results))
         size_mb = len(outputs[f"{stem}.epub"]) / 1e6
         if size_mb > edition.meta.epub_budget_mb:
             warnings.append(str(warning(edition.folder / "edition.yaml", 1,
@@ -259,8 +322,10 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
         "index_entries": len(questions.index),
         "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)},
         "warnings": warnings,
+        "pdf_render": run.note if "pdf" in options.formats or options.quiz_only else None,
     }
     write_json(target / "build-report.json", report)
+    run.cache.remember(edition.slug)
     return report
 
 

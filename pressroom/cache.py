@@ -1,0 +1,186 @@
+"""The build cache under `<out>/.cache/`: finished PDF chunks and EPUB font subsets.
+
+Every key starts from `tool_key()`: the hashes of Pressroom's own code, the
+templates, the styles and the shipped fonts, and the versions of the libraries
+that draw the outputs.  A chunk is then keyed by its HTML (content and
+template output), the hashes of the images it shows, its first page and the
+page numbers it printed for other chunks; an EPUB font subset by the font and
+the set of characters.  A cached file is the same bytes a fresh render makes,
+so a build with the cache and one without (`--no-cache`) write identical
+outputs.  Entries no edition uses any more are pruned after each build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from .output import write_atomic
+
+FORMAT = 1
+PROJECT = Path(__file__).resolve().parent.parent
+TOOL_DIRS = (Path(__file__).resolve().parent, PROJECT / "templates", PROJECT / "styles")
+LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2")
+KEEP_PER_CHUNK = 3
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_files(folder: Path) -> list[Path]:
+    """Files under `folder`, sorted, without caches, editor backups or hidden files."""
+    out = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        out += [Path(root) / f for f in sorted(files)
+                if not f.startswith(".") and not f.endswith(("~", ".pyc", ".swp", ".tmp"))]
+    return out
+
+
+def library_versions() -> str:
+    from importlib import metadata
+
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=none")
+    return ";".join(versions) + f";python={sys.version_info[:3]}"
+
+
+_tool_key: str | None = None
+
+
+def tool_key() -> str:
+    """Hash of everything besides the content that decides the bytes of an output."""
+    global _tool_key
+    if _tool_key is None:
+        digest = hashlib.sha256(f"pressroom-cache-{FORMAT};{library_versions()}".encode())
+        for folder in TOOL_DIRS:
+            for path in tree_files(folder):
+                if folder.name == "pressroom" and path.suffix != ".py":
+                    continue
+                digest.update(f"\n{path.relative_to(PROJECT).as_posix()}\n{file_hash(path)}".encode())
+        _tool_key = digest.hexdigest()
+    return _tool_key
+
+
+def digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class Cache:
+    """`<out>/.cache`; with `enabled=False` it finds nothing and keeps nothing."""
+
+    def __init__(self, root: Path, enabled: bool = True):
+        self.root = root
+        self.enabled = enabled
+        self.used_chunks: set[str] = set()
+        self.used_blobs: set[str] = set()
+
+    # ------------------------------------------------------------------ chunks
+    def _chunk_dir(self, key: str) -> Path:
+        return self.root / "chunks" / key[:2] / key
+
+    def entries(self, key: str) -> list:
+        from .chunks import CacheEntry
+
+        self.used_chunks.add(key)
+        folder = self._chunk_dir(key)
+        if not self.enabled or not folder.is_dir():
+            return []
+        out = []
+        for meta_path in sorted(folder.glob("*.json"), key=lambda p: -p.stat().st_mtime_ns):
+            try:
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            pdf_path = meta_path.with_suffix(".pdf")
+            out.append(CacheEntry(meta["first_page"], meta["used"], meta["pages"], meta["anchors"],
+                                  lambda pdf_path=pdf_path, meta=meta: self._load_chunk(pdf_path, meta)))
+        return out
+
+    @staticmethod
+    def _load_chunk(pdf_path: Path, meta: dict):
+        from .pdfchunk import ChunkPdf
+
+        try:
+            data = pdf_path.read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            return None
+        return ChunkPdf(data, meta["pages"], meta["pdf_anchors"], meta["used"], [])
+
+    def store(self, key: str, first_page: int, used: dict, pages: int, anchors: dict, pdf) -> None:
+        if not self.enabled:
+            return
+        folder = self._chunk_dir(key)
+        name = f"{first_page}-{digest(json.dumps(used, sort_keys=True))[:16]}"
+        meta = {"first_page": first_page, "used": used, "pages": pages, "anchors": anchors,
+                "pdf_anchors": pdf.anchors, "sha256": hashlib.sha256(pdf.data).hexdigest()}
+        write_atomic(folder / f"{name}.pdf", pdf.data)
+        write_atomic(folder / f"{name}.json", json.dumps(meta, sort_keys=True).encode())
+
+    # ------------------------------------------------------------------ blobs (EPUB font subsets)
+    def _blob_path(self, kind: str, key: str) -> Path:
+        return self.root / kind / f"{key}.bin"
+
+    def get_blob(self, kind: str, key: str) -> bytes | None:
+        self.used_blobs.add(f"{kind}/{key}")
+        if not self.enabled:
+            return None
+        path = self._blob_path(kind, key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        body, check = data[:-32], data[-32:]
+        return body if hashlib.sha256(body).digest() == check else None
+
+    def put_blob(self, kind: str, key: str, data: bytes) -> None:
+        self.used_blobs.add(f"{kind}/{key}")
+        if self.enabled:
+            write_atomic(self._blob_path(kind, key), data + hashlib.sha256(data).digest())
+
+    # ------------------------------------------------------------------ keeping it small
+    def remember(self, edition: str) -> None:
+        """Record what this edition's build used, then drop whatever no edition uses."""
+        if not self.enabled:
+            return
+        editions = self.root / "editions"
+        write_atomic(editions / f"{edition}.json", json.dumps(
+            {"chunks": sorted(self.used_chunks), "blobs": sorted(self.used_blobs)}).encode())
+        chunks, blobs = set(), set()
+        for path in editions.glob("*.json"):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            chunks |= set(record.get("chunks", ()))
+            blobs |= set(record.get("blobs", ()))
+        for folder in (self.root / "chunks").glob("*/*"):
+            if folder.name not in chunks:
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                metas = sorted(folder.glob("*.json"), key=lambda p: -p.stat().st_mtime_ns)
+                for old in metas[KEEP_PER_CHUNK:]:
+                    old.unlink(missing_ok=True)
+                    old.with_suffix(".pdf").unlink(missing_ok=True)
+        for path in self.root.glob("*/*.bin"):
+            if f"{path.parent.name}/{path.stem}" not in blobs:
+                path.unlink(missing_ok=True)

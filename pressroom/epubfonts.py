@@ -1,0 +1,50 @@
+"""The EPUB's subset fonts, cached by the set of characters the book shows and made in parallel.
+
+Subsetting eight fonts with every layout feature is most of an EPUB build's
+time; its result depends only on the font and the set of characters, so it is
+cached under that key and, when missing, made by idle print workers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cache import digest, tool_key
+
+KIND = "epub-fonts"
+
+
+class Subsets:
+    def __init__(self, text: str, fonts_dir: Path, cache):
+        from . import epub
+
+        self.text = text
+        self.fonts_dir = fonts_dir
+        self.cache = cache
+        characters = "".join(sorted(set(text)))
+        self.keys = {name: digest(tool_key(), KIND, name, characters) for name in epub.EPUB_FONTS}
+        self.found = {name: cache.get_blob(KIND, key) for name, key in self.keys.items()}
+
+    def tasks(self) -> list:
+        from . import epub
+
+        return [((KIND, name), epub._subset_font, (self.fonts_dir / f"{name}.ttf", self.text))
+                for name, data in self.found.items() if data is None]
+
+    def subset(self, results: dict):
+        """`subset_font(path, text)` for epub.build_epub: cached, made by a worker, or made here."""
+        from . import epub
+
+        def subset_font(path: Path, text: str) -> bytes:
+            name = path.stem
+            data = self.found.get(name) if text == self.text else None
+            if data is None:
+                data = results.get((KIND, name)) if text == self.text else None
+                if data is None:
+                    data = epub._subset_font(path, text)
+                if text == self.text and name in self.keys:
+                    self.cache.put_blob(KIND, self.keys[name], data)
+                    self.found[name] = data
+            return data
+
+        return subset_font
