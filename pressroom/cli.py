@@ -12,8 +12,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, pipeline, progress, reader
+from . import __version__, progress
 from .problems import ContentError
+
+
+class _Lazy:
+    """A stage module imported on first use, so that a no-change rebuild never imports the stages."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        import importlib
+
+        return getattr(importlib.import_module(self._name, __package__), attribute)
+
+
+pipeline, reader = _Lazy(".pipeline"), _Lazy(".reader")
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +50,12 @@ def add_edition_arguments(parser: argparse.ArgumentParser, optional_edition: boo
     parser.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
 
 
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
+    return int(text)
+
+
 def make_build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="build.py", description="Build a magazine edition as a print PDF and an EPUB 3. "
                     f"Other commands: {', '.join(COMMANDS)} (build.py COMMAND --help).")
@@ -47,6 +68,10 @@ def make_build_parser() -> argparse.ArgumentParser:
                         help="also write PNG pages and a contact sheet to <out>/<slug>/proofs/")
     parser.add_argument("--quiz-only", action="store_true",
                         help="write only the Practice Questions and Answer Key, as <name>-quiz.pdf")
+    parser.add_argument("--jobs", type=positive_int, metavar="N",
+                        help="worker processes (default: one per core); 1 lays the PDF out as one document")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="ignore and do not update the build cache in <out>/.cache")
     parser.add_argument("--quiet", action="store_true", help="print only problems (errors and warnings)")
     parser.add_argument("--version", action="version", version=f"pressroom {__version__}")
     return parser
@@ -80,6 +105,12 @@ def print_problems(exc: ContentError, what: str) -> None:
 
 
 def run_build(args) -> int:
+    from . import fastpath
+
+    record = None if args.no_cache else fastpath.Record(args, args.content or default_content_root())
+    unchanged = record.unchanged() if record is not None else None
+    if unchanged is not None:
+        return replay_unchanged(args, unchanged, record.elapsed())
     try:
         editions = resolve_editions(args)
     except reader.UsageError as exc:
@@ -87,9 +118,11 @@ def run_build(args) -> int:
         return EXIT_USAGE
     formats = (args.format,) if args.format else ("pdf", "epub")
     options = pipeline.Options(formats=formats, out_dir=args.out, profile=args.profile, quiz_only=args.quiz_only,
-                               proofs=args.proofs)
+                               proofs=args.proofs, jobs=args.jobs, cache=not args.no_cache)
     status = EXIT_OK
-    with progress.reporter(quiet=args.quiet) as shown:
+    built = []
+    err = fastpath.Tee(sys.stderr)
+    with progress.reporter(quiet=args.quiet, err=err) as shown:
         for edition_dir in editions:
             try:
                 report = pipeline.build(edition_dir, options, progress=shown.stage_callback(edition_dir.name))
@@ -100,8 +133,25 @@ def run_build(args) -> int:
                 continue
             for message in report["warnings"]:
                 print(message, file=sys.stderr)
+            del err.lines[:]
             shown.built(edition_dir, report)
+            built.append({"report": report, "house": list(err.lines)})
+    if record is not None:
+        record.save(built) if status == EXIT_OK else record.forget()
     return status
+
+
+def replay_unchanged(args, editions: list[dict], seconds: float) -> int:
+    """Nothing changed since the last successful run with these arguments: say what was built, write nothing."""
+    with progress.reporter(quiet=args.quiet) as shown:
+        for edition in editions:
+            report = {**edition["report"], "seconds": {"unchanged": seconds, "total": seconds}}
+            for message in report["warnings"]:
+                print(message, file=sys.stderr)
+            for line in edition["house"]:
+                print(line, file=sys.stderr)
+            shown.show(progress.summarise(report, len(edition["house"]) + len(report["warnings"])))
+    return EXIT_OK
 
 
 # Each command module has `add_arguments(parser)` and `run(args) -> int`; listed here, not discovered.
