@@ -178,6 +178,17 @@ def _chunk(label: str, kind: str, text: str, visible: str, salt: str) -> Chunk:
 
 
 @dataclass
+class Task:
+    """Work for an idle worker: `function(*args)`; `args` may be a function of the results of `after`."""
+
+    id: object
+    function: object
+    args: object
+    after: tuple = ()
+    urgent: bool = False  # before any chunk, once its inputs are ready
+
+
+@dataclass
 class CacheEntry:
     first_page: int
     used: dict[str, int]
@@ -230,7 +241,7 @@ class Scheduler:
         self.workers = workers
         self.base_dir = base_dir
         self.cache = cache
-        self.tasks = list(tasks)            # (task id, function, args)
+        self.tasks = [t if isinstance(t, Task) else Task(*t) for t in tasks]
         self.task_results: dict = {}
         self.tasks_out = 0
         self.idle = set(range(len(workers))) if workers is not None else set()
@@ -351,6 +362,9 @@ class Scheduler:
         return str(message[1])
 
     def _next_for(self, worker: int):
+        urgent = self._task(urgent=True)
+        if urgent is not None:
+            return urgent
         firsts, pages = self.first_pages(), self.anchor_pages()
         # 1. finish a layout this worker keeps, once its first page and the numbers it printed are right
         for index, (state, first) in enumerate(zip(self.states, firsts)):
@@ -388,11 +402,16 @@ class Scheduler:
             final = numbers_known or state.chunk.kind == "body"
             state.sent_first = first if final and first is not None else None
             return ("layout", index, state.chunk.html, self.base_dir, values, state.sent_first)
-        # 3. a small task
-        if self.tasks:
-            self.tasks_out += 1
-            task_id, function, args = self.tasks.pop(0)
-            return ("task", task_id, function, args)
+        # 3. a task whose inputs are ready
+        return self._task(urgent=False)
+
+    def _task(self, urgent: bool):
+        for task in self.tasks:
+            if (task.urgent or not urgent) and all(d in self.task_results for d in task.after):
+                self.tasks.remove(task)
+                self.tasks_out += 1
+                args = task.args(self.task_results) if callable(task.args) else task.args
+                return ("task", task.id, task.function, args)
         return None
 
     def _handle(self, worker: int, message) -> None:

@@ -111,6 +111,22 @@ def run_build(args) -> int:
     unchanged = record.unchanged() if record is not None else None
     if unchanged is not None:
         return replay_unchanged(args, unchanged, record.elapsed())
+    from . import pool
+
+    try:
+        return build_editions(args, record, pool)
+    finally:
+        pool.discard()
+
+
+def build_editions(args, record, pool) -> int:
+    import os
+
+    from . import fastpath
+
+    jobs = args.jobs or os.cpu_count() or 1
+    # Workers start now and import WeasyPrint while this process reads the content.
+    pool.prestart(jobs, Path(__file__).resolve().parent.parent / "styles" / "fonts", preload=args.format != "epub")
     try:
         editions = resolve_editions(args)
     except reader.UsageError as exc:

@@ -7,6 +7,7 @@ cached under that key and, when missing, made by idle print workers.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from .cache import digest, tool_key
@@ -48,3 +49,37 @@ class Subsets:
             return data
 
         return subset_font
+
+    def table(self, results: dict) -> dict[str, bytes]:
+        """Every subset, from the cache or `results`; the new ones are stored in the cache."""
+        out = {}
+        for name, key in self.keys.items():
+            data = self.found.get(name) or results.get((KIND, name))
+            if data is not None and self.found.get(name) is None:
+                self.cache.put_blob(KIND, key, data)
+                self.found[name] = data
+            out[name] = data
+        return out
+
+    def task(self, content, images, fonts_dir) -> object:
+        """A worker task that packages the EPUB once every subset is ready."""
+        from . import epub
+        from .chunks import Task
+
+        missing = [(KIND, name) for name, data in self.found.items() if data is None]
+        found = dict(self.found)
+
+        def arguments(results):
+            table = {name: found.get(name) or results[(KIND, name)] for name in found}
+            return (content, images, fonts_dir, functools.partial(from_table, table, self.text))
+
+        return Task("epub", epub.build_epub, arguments, tuple(missing), urgent=True)
+
+
+def from_table(table: dict, text: str, path: Path, asked: str) -> bytes:
+    """subset_font for epub.build_epub from subsets made beforehand (for this text only)."""
+    from . import epub
+
+    if asked == text and table.get(path.stem) is not None:
+        return table[path.stem]
+    return epub._subset_font(path, asked)

@@ -241,7 +241,7 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
     if options.workers > 1 and (want_pdf or want_epub):
         from . import pool
 
-        run.workers = pool.Workers(options.workers, FONTS, preload=want_pdf)
+        run.workers = pool.take(options.workers, FONTS, preload=want_pdf)
     try:
         return _build(edition_dir, options, timer, started, run)
     finally:
@@ -266,7 +266,10 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
             content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings,
                                            questions)
             fonts = epubfonts.Subsets(content.text, FONTS, run.cache)
-            run.tasks += fonts.tasks() if run.workers is not None else []
+            namer = epub_image_namer(edition.content_root)
+            images = tuple((path, namer(path)) for path in prepared.images)
+            if run.workers is not None:  # font subsets and then the EPUB itself, on idle workers
+                run.tasks += fonts.tasks() + [fonts.task(content, images, FONTS)]
     if "pdf" in options.formats or options.quiz_only:
         main = _render_print(prepared, options, questions, compose.print_parts(edition.meta), None, timer, run)
         pages = main.pages
@@ -285,14 +288,16 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
     if fonts is not None:
         from . import epub
 
-        if run.tasks and run.workers is not None:  # no print PDF took the font subsets on: run them now
-            from . import chunks
-
-            chunks.run_tasks(run)
         with timer.stage("epub"):
-            namer = epub_image_namer(edition.content_root)
-            images = tuple((path, namer(path)) for path in prepared.images)
-            outputs[f"{stem}.epub"] = epub.build_epub(content, images, FONTS, subset_font=fonts.subset(run.results))
+            if run.tasks and run.workers is not None:  # no print PDF took the EPUB's tasks on: run them now
+                from . import chunks
+
+                chunks.run_tasks(run)
+            fonts.table(run.results)
+            data = run.results.get("epub")
+            if data is None:
+                data = epub.build_epub(content, images, FONTS, subset_font=fonts.subset(run.results))
+            outputs[f"{stem}.epub"] = data
         size_mb = len(outputs[f"{stem}.epub"]) / 1e6
         if size_mb > edition.meta.epub_budget_mb:
             warnings.append(str(warning(edition.folder / "edition.yaml", 1,

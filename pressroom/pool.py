@@ -149,3 +149,33 @@ class Workers:
 
     def __exit__(self, *exc):
         self.close()
+
+
+# One pool may be started before the content is even read (by the command line, as soon as it knows
+# that it will build), so that the workers import WeasyPrint while the parent imports the stages.
+_started: Workers | None = None
+
+
+def prestart(jobs: int, fonts_dir, preload: bool) -> None:
+    global _started
+    if _started is None and jobs > 1:
+        _started = Workers(jobs, fonts_dir, preload)
+        _started.preload = preload
+
+
+def take(jobs: int, fonts_dir, preload: bool) -> Workers:
+    """The pool started beforehand if it fits, else a new one."""
+    global _started
+    started, _started = _started, None
+    if started is not None and len(started) == jobs and started.preload == preload:
+        return started
+    if started is not None:
+        started.close()
+    return Workers(jobs, fonts_dir, preload)
+
+
+def discard() -> None:
+    global _started
+    if _started is not None:
+        _started.close()
+        _started = None
