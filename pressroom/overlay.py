@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import struct
-import zlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import pikepdf
 
-from . import linefont
+from . import linefont, pdfsplice
+from .pdfsplice import Ref, serialise, stream, text_string
 
 MM = 72 / 25.4
 LINE_SIZE = 6.5          # points; small but legible
@@ -34,7 +32,6 @@ LINE_GREY, MARK_GREY, MARK_OPACITY = 0.3, 0.5, 0.08
 MARK_WIDTH = 1000        # the mark form is drawn this wide, and scaled to the page by the overlay stream
 FONT_RESOURCES = {"latin": "PRL", "deva": "PRD"}
 PLACEHOLDERS = {"line": "PRESSROOM0LINE", "copy_id": "PRESSROOM0COPYID", "licensee": "PRESSROOM0LICENSEE"}
-ROW = struct.Struct(">BIH")  # a cross-reference stream entry: /W [1 4 2]
 
 
 @dataclass(frozen=True)
@@ -48,37 +45,12 @@ class FontSlots:
 
 
 @dataclass(frozen=True)
-class XrefPlan:
-    """The cross-reference entries, cut around the slots.
-
-    Compressing all 20,000 entries took 16 ms a copy, most of the stamp's time.
-    The constant runs are compressed once, each alone and ended with a full
-    flush, so they can be joined with the few per-copy entries compressed the
-    same way: deflate blocks concatenate when no block refers back across them.
-    """
-
-    runs: tuple[tuple[int, int], ...]   # (first object number, count) of entries that change per copy
-    raw: tuple[bytes, ...]              # the constant entries before each run, and after the last
-    deflated: tuple[bytes, ...]         # the same, compressed
-
-
-def _deflate_alone(data: bytes) -> bytes:
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
-
-
-@dataclass(frozen=True)
 class Template:
     """The master, prepared: everything a worker needs to splice a copy without pikepdf."""
 
-    constant: bytes               # header and every unchanged object, in the template's order
-    xref: XrefPlan
-    size: int                     # /Size
-    xref_num: int
-    root: int
+    skeleton: pdfsplice.Skeleton  # the bytes that are the same in every copy
     line: int                     # slot object numbers
     mark: int | None
-    info: int
     metadata: int
     fonts: dict[str, FontSlots]
     info_entries: bytes           # the master's /Info entries, serialised
@@ -209,30 +181,10 @@ def _index(data: bytes, line_width: float, watermark: bool) -> Template:
     slots = {line.objgen[0], info, metadata} | ({mark.objgen[0]} if mark is not None else set())
     for f in fonts.values():
         slots |= set(vars(f).values())
-    startxref = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data[-64:])[1])
-    table = pdf.get_xref_table()
-    size, root, pages = int(pdf.trailer.Size), pdf.Root.objgen[0], len(pdf.pages)
+    line_num, mark_num, pages = line.objgen[0], mark.objgen[0] if mark is not None else None, len(pdf.pages)
+    skeleton = pdfsplice.cut(data, pdf.get_xref_table(), int(pdf.trailer.Size), pdf.Root.objgen[0], info, slots)
     pdf.close()
-    located = sorted((e.offset, num) for (num, gen), e in table.items() if e.type == 1)
-    xref_num = next(num for offset, num in located if offset == startxref)
-    if any(gen for _, gen in table) or located[-1][1] != xref_num:
-        raise RuntimeError("qpdf wrote the template in an unexpected layout (generations, or objects after "
-                           "the cross-reference stream)")
-    constant = bytearray(data[:located[0][0]])
-    rows = bytearray(ROW.size * size)
-    ROW.pack_into(rows, 0, 0, 0, 65535)
-    for (offset, num), (end, _) in zip(located, located[1:]):
-        if num in slots:
-            continue
-        ROW.pack_into(rows, ROW.size * num, 1, len(constant), 0)
-        constant += data[offset:end]
-    for (num, _), entry in table.items():
-        if entry.type == 2:
-            ROW.pack_into(rows, ROW.size * num, 2, entry.obj_stream_number, entry.obj_stream_index)
-    plan = _plan(bytes(rows), sorted(slots | {xref_num}))
-    return Template(bytes(constant), plan, size, xref_num, root, line.objgen[0],
-                    mark.objgen[0] if mark is not None else None, info, metadata, fonts, info_entries, xmp,
-                    line_width, pages)
+    return Template(skeleton, line_num, mark_num, metadata, fonts, info_entries, xmp, line_width, pages)
 
 
 # --------------------------------------------------------------------------- each copy
@@ -249,62 +201,26 @@ class Licence:
     licensee: str                 # "NAME · STUDENT_ID · EMAIL", for the metadata
 
 
-def _serialise(value) -> bytes:
-    if isinstance(value, bool):
-        return b"true" if value else b"false"
-    if isinstance(value, (int, float)):
-        return linefont._num(value)
-    if isinstance(value, Ref):
-        return b"%d 0 R" % value.num
-    if isinstance(value, pikepdf.Name):
-        return value.unparse()
-    if isinstance(value, str):
-        return text_string(value)
-    if isinstance(value, (list, tuple)):
-        return b"[" + b" ".join(_serialise(v) for v in value) + b"]"
-    if isinstance(value, dict):
-        return b"<<" + b"".join(b"/" + k.encode() + b" " + _serialise(v) for k, v in value.items()) + b">>"
-    raise TypeError(type(value))
-
-
-def text_string(text: str) -> bytes:
-    """A PDF text string: literal when printable ASCII, else UTF-16BE with a byte order mark."""
-    if all(32 <= ord(c) < 127 for c in text):
-        return b"(" + text.encode().replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
-
-
-@dataclass(frozen=True)
-class Ref:
-    num: int
-
-
-def _stream(entries: dict, data: bytes, compress: bool = True) -> bytes:
-    if compress:
-        data, entries = linefont.deflate(data), {**entries, "Filter": pikepdf.Name.FlateDecode}
-    return _serialise({**entries, "Length": len(data)}) + b"\nstream\n" + data + b"\nendstream"
-
-
 def _font_objects(slots: FontSlots, program: linefont.FontProgram, use: linefont.FontUse) -> dict[int, bytes]:
     name = pikepdf.Name(f"/{linefont.subset_tag(program, use)}+{program.name}")
     font = program.subset({gid for gid, _, _ in use.cids})
     d = program.descriptor
     return {
-        slots.type0: _serialise({"Type": pikepdf.Name.Font, "Subtype": pikepdf.Name.Type0, "BaseFont": name,
+        slots.type0: serialise({"Type": pikepdf.Name.Font, "Subtype": pikepdf.Name.Type0, "BaseFont": name,
                                  "Encoding": pikepdf.Name("/Identity-H"), "DescendantFonts": [Ref(slots.cidfont)],
                                  "ToUnicode": Ref(slots.to_unicode)}),
-        slots.cidfont: _serialise({"Type": pikepdf.Name.Font, "Subtype": pikepdf.Name.CIDFontType2, "BaseFont": name,
+        slots.cidfont: serialise({"Type": pikepdf.Name.Font, "Subtype": pikepdf.Name.CIDFontType2, "BaseFont": name,
                                    "CIDSystemInfo": {"Registry": "Adobe", "Ordering": "Identity", "Supplement": 0},
                                    "FontDescriptor": Ref(slots.descriptor), "DW": 0,
                                    "W": linefont.widths(use) if use.cids else [],
                                    "CIDToGIDMap": Ref(slots.cid_to_gid)}),
-        slots.descriptor: _serialise({"Type": pikepdf.Name.FontDescriptor, "FontName": name, "Flags": 4,
+        slots.descriptor: serialise({"Type": pikepdf.Name.FontDescriptor, "FontName": name, "Flags": 4,
                                       "FontBBox": d["bbox"], "ItalicAngle": 0, "Ascent": d["ascent"],
                                       "Descent": d["descent"], "CapHeight": d["cap"], "StemV": 80,
                                       "FontFile2": Ref(slots.fontfile)}),
-        slots.fontfile: _stream({"Length1": len(font)}, font),
-        slots.to_unicode: _stream({}, linefont.to_unicode(use)),
-        slots.cid_to_gid: _stream({}, linefont.cid_to_gid(use)),
+        slots.fontfile: stream({"Length1": len(font)}, font),
+        slots.to_unicode: stream({}, linefont.to_unicode(use)),
+        slots.cid_to_gid: stream({}, linefont.cid_to_gid(use)),
     }
 
 
@@ -338,7 +254,7 @@ def render(template: Template, fonts: linefont.Fonts, licence: Licence) -> bytes
            b"q %s g" % linefont._num(LINE_GREY)]
     ops += [linefont.text_operators(s, size, x, y, FONT_RESOURCES, uses) for s, x, y in placed]
     ops.append(b"Q")
-    objects = {template.line: _stream({"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Form,
+    objects = {template.line: stream({"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Form,
                                        "BBox": [-half, -3 * size, half, 3 * size], "Resources": resources},
                                       b"\n".join(ops))}
     if mark is not None:
@@ -348,67 +264,19 @@ def render(template: Template, fonts: linefont.Fonts, licence: Licence) -> bytes
         ops = b"q /PRGS gs %s g\n%s\nQ" % (linefont._num(MARK_GREY),
                                            linefont.text_operators(mark, mark_size, x, y, FONT_RESOURCES, uses))
         gs = {"PRGS": {"Type": pikepdf.Name.ExtGState, "ca": MARK_OPACITY, "CA": MARK_OPACITY}}
-        objects[template.mark] = _stream({"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Form,
+        objects[template.mark] = stream({"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Form,
                                           "BBox": [-MARK_WIDTH, -MARK_WIDTH / 2, MARK_WIDTH, MARK_WIDTH / 2],
                                           "Resources": {**resources, "ExtGState": gs}}, ops)
     for key, use in uses.items():
         objects.update(_font_objects(template.fonts[key], fonts.programs[key], use))
-    objects[template.info] = (b"<<" + template.info_entries + b" /CopyID " + text_string(licence.copy_id)
+    objects[template.skeleton.info] = (b"<<" + template.info_entries + b" /CopyID " + text_string(licence.copy_id)
                               + b" /LicensedTo " + text_string(licence.licensee) + b">>")
     xmp = template.xmp
     for key, value in (("line", " ".join(licence.lines)), ("copy_id", licence.copy_id),
                        ("licensee", licence.licensee)):
         xmp = xmp.replace(PLACEHOLDERS[key].encode(), escape(value).encode())
-    objects[template.metadata] = _stream({"Type": pikepdf.Name.Metadata, "Subtype": pikepdf.Name.XML}, xmp,
+    objects[template.metadata] = stream({"Type": pikepdf.Name.Metadata, "Subtype": pikepdf.Name.XML}, xmp,
                                          compress=False)
-    return splice(template, objects, licence.document_id)
+    return pdfsplice.splice(template.skeleton, objects, licence.document_id)
 
 
-def _plan(rows: bytes, slots: list[int]) -> XrefPlan:
-    runs: list[list[int]] = []
-    for num in slots:
-        if runs and runs[-1][0] + runs[-1][1] == num:
-            runs[-1][1] += 1
-        else:
-            runs.append([num, 1])
-    cuts = [0] + [edge for first, count in runs for edge in (first, first + count)] + [len(rows) // ROW.size]
-    raw = tuple(rows[ROW.size * a:ROW.size * b] for a, b in zip(cuts[::2], cuts[1::2]))
-    return XrefPlan(tuple((a, b) for a, b in runs), raw, tuple(_deflate_alone(r) for r in raw))
-
-
-def _xref_data(plan: XrefPlan, offsets: dict[int, int]) -> bytes:
-    """The zlib stream of every entry: the constant runs as compressed once, the slots' entries now."""
-    pieces, adler = [b"\x78\x9c"], 1
-    for i, (first, count) in enumerate(plan.runs):
-        pieces.append(plan.deflated[i])
-        adler = zlib.adler32(plan.raw[i], adler)
-        rows = b"".join(ROW.pack(1, offsets[n], 0) if n in offsets else ROW.pack(0, 0, 0)
-                        for n in range(first, first + count))
-        pieces.append(_deflate_alone(rows))
-        adler = zlib.adler32(rows, adler)
-    pieces.append(plan.deflated[-1])
-    adler = zlib.adler32(plan.raw[-1], adler)
-    pieces.append(zlib.compressobj(6, zlib.DEFLATED, -15).flush())  # the final, empty block
-    return b"".join(pieces) + struct.pack(">I", adler)
-
-
-def splice(template: Template, objects: dict[int, bytes], document_id: bytes) -> bytes:
-    """The template's constant bytes, then `objects`, then a cross-reference stream that covers them all."""
-    out = [template.constant]
-    offset = len(template.constant)
-    offsets = {}
-    for num in sorted(objects):
-        chunk = b"%d 0 obj\n%s\nendobj\n" % (num, objects[num])
-        offsets[num] = offset
-        out.append(chunk)
-        offset += len(chunk)
-    offsets[template.xref_num] = offset
-    data = _xref_data(template.xref, offsets)
-    trailer = _serialise({"Type": pikepdf.Name.XRef, "Size": template.size, "W": [1, 4, 2],
-                          "Root": Ref(template.root), "Info": Ref(template.info),
-                          "Filter": pikepdf.Name.FlateDecode, "Length": len(data)})
-    ident = b"<" + document_id.hex().upper().encode() + b">"
-    trailer = trailer[:-2] + b"/ID [" + ident + b" " + ident + b"]>>"
-    out.append(b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (template.xref_num, trailer, data))
-    out.append(b"startxref\n%d\n%%%%EOF\n" % offset)
-    return b"".join(out)
