@@ -36,8 +36,14 @@ class Student:
     batch: str = ""
 
 
-def _control(text: str) -> str | None:
-    return next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+# Joiners shape Indic text (a half form, a kept virama) and belong in names; other format characters
+# (bidi overrides, zero-width spaces) only hide or reorder what is printed.
+JOINERS = frozenset("\u200c\u200d")
+
+
+def _control(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    return next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in allowed),
+                None)
 
 
 def _char(c: str) -> str:
@@ -82,6 +88,8 @@ def _decoded_lines(path: Path, bad_lines: set[int]) -> Iterator[str]:
 
 
 def _header(cells: list[str], path: Path, line: int) -> list[str]:
+    while len(cells) > 1 and not cells[-1].strip():
+        cells = cells[:-1]  # a spreadsheet's empty columns at the right
     names = [c.strip().lower().replace(" ", "_").replace("-", "_") for c in cells]
     problems = []
     if len(names) == 1 and ";" in cells[0]:
@@ -144,6 +152,8 @@ def read_roster(path: Path, missing_glyph: Callable[[str], str | None]) -> Itera
 
 def _row(record: list[str], header: list[str], path: Path, line: int, seen: dict[str, int],
          missing_glyph: Callable[[str], str | None]) -> Iterator[Student | Problem]:
+    while len(record) > len(header) and not record[-1].strip():
+        record = record[:-1]
     if len(record) > len(header):
         yield error(path, line, f"{len(record)} values but the header has {len(header)} columns "
                                 "(quote a value that contains a comma)")
@@ -171,8 +181,8 @@ def _row(record: list[str], header: list[str], path: Path, line: int, seen: dict
                                 f"'{missing}' ({_char(missing)})")
     if not name:
         problems.append("missing name")
-    elif _control(name):
-        problems.append(f"name contains a control character ({_char(_control(name))})")
+    elif _control(name, JOINERS):
+        problems.append(f"name contains a control character ({_char(_control(name, JOINERS))})")
     elif len(name) > MAX_NAME:
         problems.append(f"name is {len(name)} characters long; the limit is {MAX_NAME}")
     elif missing_glyph(name):

@@ -625,3 +625,13 @@ def test_a_name_prints_and_reads_back_exactly_as_written(stamped, tmp_path, font
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(copy), "-"], check=True,
                          capture_output=True, text=True).stdout
     assert f"Licensed to {name} · S9 · f@example.com" in out
+
+
+def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monkeypatch):
+    from pressroom.roster import Student
+
+    monkeypatch.chdir(tmp_path)
+    rows = read(tmp_path, "student_id,name,email,,\nS1,क्\u200dष अर्\u200cजुन,s1@example.com,,\n"
+                          "S2,Bidi \u202eeman,s2@example.com\n".encode("utf-8"))
+    assert rows == [Student(2, "S1", "क्\u200dष अर्\u200cजुन", "s1@example.com"),
+                    "students.csv:3: error: name contains a control character (U+202E)"]
