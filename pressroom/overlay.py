@@ -25,7 +25,7 @@ from .pdfsplice import Ref, serialise, stream, text_string
 
 MM = 72 / 25.4
 LINE_SIZE = 6.5          # points; small but legible
-TWO_LINE_BELOW = 4.5     # a line that would need a smaller size is set in two lines instead
+TWO_LINE_BELOW = 4.0     # a line that would need a smaller size is set in two lines instead
 BASELINE = 5.3 * MM      # above the trim edge: the 4–8 mm band below the running foot (11–14 mm)
 SIDE_MARGIN = 15 * MM
 LINE_GREY, MARK_GREY, MARK_OPACITY = 0.3, 0.5, 0.08

@@ -635,3 +635,14 @@ def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monk
                           "S2,Bidi \u202eeman,s2@example.com\n".encode("utf-8"))
     assert rows == [Student(2, "S1", "क्\u200dष अर्\u200cजुन", "s1@example.com"),
                     "students.csv:3: error: name contains a control character (U+202E)"]
+
+
+def test_the_longest_name_allowed_still_fits_on_one_line(fonts):
+    from pressroom import overlay
+    from pressroom.roster import MAX_NAME, Student
+    from pressroom.stamp import licence
+
+    name = ("Venkata Lakshmi Narasimha " * 5)[:MAX_NAME]
+    lic = licence(Student(2, "S2020-00042", name, "venkata.narasimha@example.co.in"), "ABCD-EFGH-IJKL-MNOP",
+                  b"0" * 16, fonts, 595.28 - 2 * overlay.SIDE_MARGIN)
+    assert len(lic.lines) == 1
