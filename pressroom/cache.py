@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .output import write_atomic
 
-FORMAT = 1
+FORMAT = 2
 PROJECT = Path(__file__).resolve().parent.parent
 TOOL_DIRS = (Path(__file__).resolve().parent, PROJECT / "templates", PROJECT / "styles")
 LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2")
@@ -110,7 +110,8 @@ class Cache:
             except (OSError, ValueError):
                 continue
             pdf_path = meta_path.with_suffix(".pdf")
-            out.append(CacheEntry(meta["first_page"], meta["used"], meta["pages"], meta["anchors"],
+            out.append(CacheEntry(meta["first_page"], meta["used"], meta["trim"], meta["pages"],
+                                  meta["content_pages"], tuple(meta["carried"]), meta["anchors"],
                                   lambda pdf_path=pdf_path, meta=meta: self._load_chunk(pdf_path, meta)))
         return out
 
@@ -124,15 +125,17 @@ class Cache:
             return None
         if hashlib.sha256(data).hexdigest() != meta["sha256"]:
             return None
-        return ChunkPdf(data, meta["pages"], meta["pdf_anchors"], meta["used"], [])
+        return ChunkPdf(data, meta["pdf_pages"], meta["pdf_anchors"], meta["used"], [])
 
-    def store(self, key: str, first_page: int, used: dict, pages: int, anchors: dict, pdf) -> None:
+    def store(self, key: str, first_page: int, used: dict, trim: bool, info, pdf) -> None:
+        """A finished chunk, with what its layout said (pdfchunk.LayoutInfo)."""
         if not self.enabled:
             return
         folder = self._chunk_dir(key)
-        name = f"{first_page}-{digest(json.dumps(used, sort_keys=True))[:16]}"
-        meta = {"first_page": first_page, "used": used, "pages": pages, "anchors": anchors,
-                "pdf_anchors": pdf.anchors, "sha256": hashlib.sha256(pdf.data).hexdigest()}
+        name = f"{first_page}-{int(trim)}-{digest(json.dumps(used, sort_keys=True))[:16]}"
+        meta = {"first_page": first_page, "used": used, "trim": trim, "pages": info.pages,
+                "content_pages": info.content_pages, "carried": list(info.carried), "anchors": info.anchors,
+                "pdf_pages": pdf.pages, "pdf_anchors": pdf.anchors, "sha256": hashlib.sha256(pdf.data).hexdigest()}
         write_atomic(folder / f"{name}.pdf", pdf.data)
         write_atomic(folder / f"{name}.json", json.dumps(meta, sort_keys=True).encode())
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html as html_module
 import os
 import re
 import sys
@@ -43,6 +44,7 @@ PLACEHOLDER_PAGE = 88     # printed by a chunk laid out before the real page num
 ID = re.compile(r'\sid="([^"]+)"')
 HREF = re.compile(r'\shref="#([^"]+)"')
 FOOTNOTE = 'class="footnote"'
+CARRIER = "pressroom-carried"
 # CSS that would make a chunk lay out differently than inside the whole edition.
 UNSAFE_CSS = re.compile(r"@page\s*:(first|blank|nth)|:nth\(|break-(before|after)\s*:\s*(left|right|recto|verso)"
                         r"|running\(|element\(|target-text\(|counter-(reset|increment|set)\s*:\s*(?!none\b|page\b|footnote\b)")
@@ -61,14 +63,29 @@ class ChunkingUnsafe(Exception):
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A part of the edition that begins on a forced page break: the foreword, a section, a back part."""
+
+    label: str
+    kind: str                 # "body" or "back"
+    parts: frozenset
+    sections: tuple
+    foreword: str | None
+    size: int                 # characters of HTML, to group small units
+
+
+@dataclass(frozen=True)
 class Chunk:
     label: str
-    kind: str                 # "front", "body" or "back"
+    kind: str                 # "front", "body" or "back" (a chunk with back matter waits for page numbers)
     html: str
     ids: frozenset[str]       # anchors laid out in this chunk
     refs: tuple[str, ...]     # anchors it links to or prints the page of, laid out in other chunks
     footnotes: int            # footnotes in this chunk
     key: str = ""             # hash of everything its rendering depends on, but its first page
+    units: tuple = ()         # the Units it holds (none for the front)
+    notes_before: int = 0     # footnotes in the chunks before it
+    carried: tuple = ()       # HTML of footnotes carried over from the last page of the chunk before it
 
 
 def unsafe_css(texts: list[str]) -> str | None:
@@ -79,85 +96,130 @@ def unsafe_css(texts: list[str]) -> str | None:
     return None
 
 
-def plan(edition, fragments: dict, foreword_html: str | None, strings: dict, logo_uri: str | None,
-         cover_uri: str | None, practice, show: dict, salt: str) -> list[Chunk]:
-    """The chunks of the edition's print PDF in reading order. `salt` goes into every key (tool, styles...)."""
+class Planner:
+    """Composes the chunks of an edition's print PDF: the first plan, and two chunks joined into one."""
 
-    def html(parts: set[str], sections=None, foreword=None, hidden=()) -> str:
+    def __init__(self, edition, fragments: dict, foreword_html: str | None, strings: dict, logo_uri: str | None,
+                 cover_uri: str | None, practice, show: dict, salt: str, images: tuple = ()):
+        self.edition, self.fragments, self.foreword_html, self.strings = edition, fragments, foreword_html, strings
+        self.logo_uri, self.cover_uri, self.practice, self.show = logo_uri, cover_uri, practice, show
+        self.salt, self.images = salt, images  # images: (url, sha256) pairs; a chunk's key covers those it shows
+        units = []
+        if show.get("main") and foreword_html:
+            units.append(("foreword", "body", {"main"}, (), foreword_html))
+        if show.get("main"):
+            units += [(s.section.id, "body", {"main"}, (s,), None) for s in edition.sections]
+        units += [(part, "back", {part}, (), None) for part in ("practice", "answers", "index", "back")
+                  if show.get(part)]
+        self.units = []
+        for label, kind, parts, sections, foreword in units:
+            text = _body_of(self._html(parts, sections, foreword))
+            if text:  # a part with nothing to print (no questions) makes no chunk
+                self.units.append(Unit(label, kind, frozenset(parts), sections, foreword, len(text)))
+
+    def _html(self, parts, sections=None, foreword=None, hidden=()) -> str:
         flags = {p: p in parts for p in compose.PRINT_PARTS}
         for part in hidden:
             flags[part] = True
-        subset = edition if sections is None else dataclasses.replace(edition, sections=tuple(sections))
-        return compose.compose_print(subset, fragments, foreword, strings, logo_uri, cover_uri, practice, flags, None)
+        edition = self.edition if sections is None else dataclasses.replace(self.edition, sections=tuple(sections))
+        return compose.compose_print(edition, self.fragments, foreword, self.strings, self.logo_uri, self.cover_uri,
+                                     self.practice, flags, None)
 
-    def body_of(text: str) -> str:
-        start, end = text.find("<body"), text.rfind("</body>")
-        return text[text.find(">", start) + 1:end].strip() if start >= 0 and end >= 0 else ""
-
-    units = []  # (label, kind, parts, sections, foreword) of every non-empty part in reading order
-    if show.get("main") and foreword_html:
-        units.append(("foreword", "body", {"main"}, (), foreword_html))
-    if show.get("main"):
-        units += [(s.section.id, "body", {"main"}, (s,), None) for s in edition.sections]
-    units += [(part, "back", {part}, (), None) for part in ("practice", "answers", "index", "back") if show.get(part)]
-    # The front is the whole edition's cover and contents: every section, the foreword's entry, and the
-    # back matter's entries (those parts composed but hidden).
-    sized = []
-    for label, kind, parts, sections, foreword in units:
-        text = body_of(html(parts, sections, foreword))
-        if text:
-            sized.append((label, kind, parts, sections, foreword, len(text)))
-
-    groups: list[list] = []
-    for kind in ("body", "back"):
-        members = [u for u in sized if u[1] == kind]
-        target = max(MIN_CHUNK_CHARS, sum(u[5] for u in members) // TARGET_CHUNKS)
-        current, size = [], 0
-        for unit in members:
-            if current and size + unit[5] > target * 1.5 and size >= target / 2:
+    def plan(self) -> list[Chunk]:
+        """The chunks in reading order: the front, then sections and back parts grouped by size."""
+        groups: list[list[Unit]] = []
+        for kind in ("body", "back"):
+            members = [u for u in self.units if u.kind == kind]
+            target = max(MIN_CHUNK_CHARS, sum(u.size for u in members) // TARGET_CHUNKS)
+            current, size = [], 0
+            for unit in members:
+                if current and size + unit.size > target * 1.5 and size >= target / 2:
+                    groups.append(current)
+                    current, size = [], 0
+                current.append(unit)
+                size += unit.size
+                if size >= target:
+                    groups.append(current)
+                    current, size = [], 0
+            if current:
                 groups.append(current)
-                current, size = [], 0
-            current.append(unit)
-            size += unit[5]
-            if size >= target:
-                groups.append(current)
-                current, size = [], 0
-        if current:
-            groups.append(current)
+        chunks = []
+        front = self.front()
+        if front is not None:
+            chunks.append(front)
+        notes = front.footnotes if front is not None else 0
+        for group in groups:
+            chunks.append(self.make(group, notes))
+            notes += chunks[-1].footnotes
+        seen: set[str] = set()
+        for chunk in chunks:
+            if chunk.ids & seen:
+                raise ChunkingUnsafe(f"anchors in more than one chunk: {sorted(chunk.ids & seen)[:3]}")
+            seen |= chunk.ids
+        return chunks
 
-    chunks: list[Chunk] = []
-    notes_before = 0
-    front_parts = {p for p in ("cover", "contents") if show.get(p)}
-    front_hidden = tuple(p for p in ("practice", "answers", "index") if show.get(p))
-    if front_parts:
-        visible = html(front_parts)
-        text = _with_style(html(front_parts, foreword=foreword_html, hidden=front_hidden), 0, front_hidden)
-        chunks.append(_chunk("front", "front", text, visible, salt))
-        notes_before += visible.count(FOOTNOTE)
-    for group in groups:
-        parts = set().union(*(u[2] for u in group))
-        sections = tuple(s for u in group for s in u[3])
-        foreword = next((u[4] for u in group if u[4]), None)
-        hidden = ("practice",) if "answers" in parts and "practice" not in parts and show.get("practice") else ()
-        visible = html(parts, sections, foreword)
-        text = _with_style(html(parts, sections, foreword, hidden), notes_before, hidden)
-        label = "+".join(u[0] for u in group)
-        chunks.append(_chunk(label, group[0][1], text, visible, salt))
-        notes_before += visible.count(FOOTNOTE)
-    seen: set[str] = set()
-    for chunk in chunks:
-        if chunk.ids & seen:
-            raise ChunkingUnsafe(f"anchors in more than one chunk: {sorted(chunk.ids & seen)[:3]}")
-        seen |= chunk.ids
-    return chunks
+    def front(self) -> Chunk | None:
+        """The cover and the whole edition's contents; the back parts are composed (hidden) for their entries."""
+        parts = {p for p in ("cover", "contents") if self.show.get(p)}
+        if not parts:
+            return None
+        hidden = tuple(p for p in ("practice", "answers", "index") if self.show.get(p))
+        visible = self._html(parts)
+        text = _with_style(self._html(parts, foreword=self.foreword_html, hidden=hidden), 0, hidden)
+        return self._chunk("front", "front", text, visible, (), 0)
+
+    def make(self, units: list[Unit], notes_before: int, carried: tuple[str, ...] = ()) -> Chunk:
+        parts = set().union(*(u.parts for u in units))
+        sections = tuple(s for u in units for s in u.sections)
+        foreword = next((u.foreword for u in units if u.foreword), None)
+        # The answer key links to the questions: they are composed (hidden) if they are not in this chunk.
+        hidden = ("practice",) if "answers" in parts and "practice" not in parts and self.show.get("practice") else ()
+        visible = self._html(parts, sections, foreword)
+        text = _with_style(self._html(parts, sections, foreword, hidden), notes_before - len(carried), hidden,
+                           carried)
+        kind = "back" if any(u.kind == "back" for u in units) else "body"
+        chunk = self._chunk("+".join(u.label for u in units), kind, text, visible, tuple(units), notes_before)
+        return dataclasses.replace(chunk, carried=tuple(carried))
+
+    def carry(self, chunk: Chunk, carried: tuple[str, ...]) -> Chunk:
+        """The chunk again, starting with the footnotes the chunk before it could not fit on its last page.
+
+        In the whole edition those notes go to the foot of this chunk's first page, before its own; here
+        they are put first in the chunk, in a box of no height whose note calls print nothing."""
+        if not chunk.units:
+            raise ChunkingUnsafe(f"footnotes carried over into chunk {chunk.label}")
+        return self.make(list(chunk.units), chunk.notes_before, carried)
+
+    def _chunk(self, label, kind, text, visible, units, notes_before) -> Chunk:
+        ids = frozenset(html_module.unescape(i) for i in ID.findall(visible))
+        refs = tuple(sorted({html_module.unescape(r) for r in HREF.findall(text)} - ids))
+        key = hashlib.sha256(f"{self.salt}\n{text}".encode())
+        for url, sha in self.images:
+            if url in text:
+                key.update(f"\n{url}={sha}".encode())
+        return Chunk(label, kind, text, ids, refs, visible.count(FOOTNOTE), key.hexdigest(), units, notes_before)
 
 
-def _with_style(text: str, notes_before: int, hidden: tuple[str, ...]) -> str:
+def _body_of(text: str) -> str:
+    start, end = text.find("<body"), text.rfind("</body>")
+    return text[text.find(">", start) + 1:end].strip() if start >= 0 and end >= 0 else ""
+
+
+def _with_style(text: str, notes_before: int, hidden: tuple[str, ...], carried: tuple[str, ...] = ()) -> str:
     rules = []
     if notes_before:
         rules.append(f"html {{ counter-set: footnote {notes_before} }}")
     if hidden:
         rules.append(", ".join(f"#{part}" for part in hidden) + " { display: none !important }")
+    if carried:
+        rules.append(f".{CARRIER} {{ margin: 0; padding: 0; border: 0; line-height: 0 }} "
+                     f".{CARRIER} .footnote::footnote-call {{ content: none }}")
+        # Inside the chunk's first element, after its page break: before it, the notes would make a page
+        # of their own.
+        match = re.compile(r"<body\b[^>]*>\s*(?:<!--.*?-->\s*)*<[a-zA-Z][^>]*>", re.S).search(text)
+        if match is None:
+            raise ChunkingUnsafe("the print template has no element in <body>")
+        text = text[:match.end()] + f'<div class="{CARRIER}">' + "".join(carried) + "</div>" + text[match.end():]
     if not rules:
         return text
     style = "<style>/* this chunk */ " + " ".join(rules) + "</style>\n"
@@ -167,11 +229,21 @@ def _with_style(text: str, notes_before: int, hidden: tuple[str, ...]) -> str:
     return text[:head] + style + text[head:]
 
 
-def _chunk(label: str, kind: str, text: str, visible: str, salt: str) -> Chunk:
-    ids = frozenset(ID.findall(visible))
-    refs = tuple(sorted(set(HREF.findall(text)) - ids))
-    key = hashlib.sha256(f"{salt}\n{text}".encode()).hexdigest()
-    return Chunk(label, kind, text, ids, refs, visible.count(FOOTNOTE), key)
+def footnote_sources(text: str) -> list[str]:
+    """Each footnote element of a chunk's HTML, in document order."""
+    out, position = [], 0
+    opening = "<span " + FOOTNOTE + ">"
+    while (start := text.find(opening, position)) >= 0:
+        depth = 0
+        for match in re.finditer(r"<span\b[^>]*>|</span>", text[start:]):
+            depth += -1 if match[0] == "</span>" else 1
+            if depth == 0:
+                out.append(text[start:start + match.end()])
+                position = start + match.end()
+                break
+        else:
+            raise ChunkingUnsafe("a footnote's <span> is not closed")
+    return out
 
 
 # --------------------------------------------------------------------------- rendering
@@ -192,33 +264,47 @@ class Task:
 class CacheEntry:
     first_page: int
     used: dict[str, int]
-    pages: int
+    trim: bool
+    pages: int                 # every page laid out
+    content_pages: int
+    carried: tuple[int, ...]
     anchors: dict[str, int]
-    load: object  # () -> ChunkPdf or None
+    load: object               # () -> ChunkPdf or None
 
 
 @dataclass
 class _State:
-    chunk: Chunk
-    pages: int | None = None
+    id: int
+    base: Chunk                         # as planned, without footnotes carried in
+    chunk: Chunk                        # as rendered
+    pages: int | None = None            # every page of its layout
+    content_pages: int | None = None    # without trailing pages of carried footnotes
+    carried: tuple[int, ...] | None = None
     anchors: dict[str, int] | None = None
     holder: int | None = None           # the worker that keeps its layout, waiting for its first page
     held_used: dict[str, int] | None = None
     busy: bool = False                  # a request about it is with a worker
-    result: tuple | None = None         # (first page, page numbers printed, ChunkPdf)
-    sent_first: int | None = None       # the first page it is being finished at
+    result: tuple | None = None         # (first page, page numbers printed, trimmed, ChunkPdf)
+    sent: tuple = (None, False)         # (first page, trim) of the request with a worker
     layouts: int = 0
+    run: int = 0                        # the worker whose run of sections it belongs to
     entries: list[CacheEntry] = field(default_factory=list)
+
+    @property
+    def counted(self) -> bool:
+        return self.pages is not None and self.anchors is not None and self.carried is not None
 
 
 @dataclass
 class Rendered:
     parts: list                # ChunkPdf per chunk, in order
+    labels: list[str]
     first_pages: list[int]
     anchor_pages: dict[str, int]
     task_results: dict
     layouts: int
     cached: int
+    carried: int
 
 
 class PdfProblems(Exception):
@@ -230,44 +316,73 @@ class PdfProblems(Exception):
 class Scheduler:
     """Gets every chunk rendered at its real first page with the real page numbers, keeping the workers busy.
 
-    Order of work for an idle worker: finish a layout it holds whose first page is known; lay out a
-    section chunk; lay out the back matter or the front once the page numbers they print are known
-    (the front first of all, with stand-in numbers, when its page count is not known from the cache,
-    since every first page depends on it); run a small task (EPUB font subsets).
+    Order of work for an idle worker: finish a layout it holds whose first page is known; lay out the
+    next section chunk of its own run (the sections are split into one contiguous run per worker, so a
+    chunk is usually laid out after the one before it and knows which footnotes that one carried over);
+    lay out the back matter or the front once the page numbers they print are known (the front first
+    of all, with stand-in numbers, when its page count is not known from the cache, since every first
+    page depends on it); run a task (EPUB font subsets, then the EPUB).
     """
 
-    def __init__(self, chunks: list[Chunk], workers, base_dir, cache=None, tasks=(), tick=None):
-        self.states = [_State(c) for c in chunks]
+    def __init__(self, chunks: list[Chunk], workers, base_dir, cache=None, tasks=(), tick=None, planner=None):
+        self.serial = 0
         self.workers = workers
         self.base_dir = base_dir
         self.cache = cache
+        self.planner = planner
         self.tasks = [t if isinstance(t, Task) else Task(*t) for t in tasks]
         self.task_results: dict = {}
         self.tasks_out = 0
         self.idle = set(range(len(workers))) if workers is not None else set()
         self.tick = tick or (lambda done, total: None)
-        self.layouts = 0
-        self.cached = 0
+        self.layouts = self.cached = self.carries = 0
+        self.sources: dict[str, list[str]] = {}
+        self.states: list[_State] = [self._new_state(chunk, chunk) for chunk in chunks]
+        body = [s for s in self.states if s.chunk.kind == "body"]
+        total, jobs = sum(len(s.chunk.html) for s in body) or 1, max(1, len(workers or ()))
+        done = 0
+        for state in body:  # by the middle of each chunk, so that the runs are about the same size
+            state.run = min(jobs - 1, int((done + len(state.chunk.html) / 2) * jobs / total))
+            done += len(state.chunk.html)
+        for state in list(self.states):
+            if state.carried is not None and state in self.states:
+                self._carry_from(state)
+        self._waits()
+
+    def _new_state(self, base: Chunk, chunk: Chunk, run: int = 0) -> _State:
+        self.serial += 1
+        state = _State(self.serial, base, chunk, run=run)
+        if self.cache is not None:
+            state.entries = self.cache.entries(chunk.key)
+            # Page counts and anchors of a section do not depend on its first page; for the front and
+            # back matter they are a first guess, checked when the page numbers are known.
+            if state.entries:
+                entry = state.entries[0]
+                state.pages, state.content_pages, state.carried = entry.pages, entry.content_pages, entry.carried
+                state.anchors = entry.anchors
+        return state
+
+    def _waits(self) -> None:
         # The back matter waits for the page numbers of the sections, not for each other: the answer key
         # only links to the questions. (Were a number printed from another back chunk, the check at the end
         # would lay it out again.)
         owner = {name: state.chunk.kind for state in self.states for name in state.chunk.ids}
-        self.waits_for = [tuple(n for n in s.chunk.refs if owner.get(n) in ("body", "front")) if s.chunk.kind == "back"
-                          else s.chunk.refs for s in self.states]
-        for state in self.states:
-            if cache is not None:
-                state.entries = cache.entries(state.chunk.key)
-                # Page count and anchors of a section do not depend on its first page; for the front and
-                # back matter they are a first guess, checked when the page numbers are known.
-                if state.entries:
-                    state.pages, state.anchors = state.entries[0].pages, state.entries[0].anchors
+        self.waits_for = {s.id: (tuple(n for n in s.chunk.refs if owner.get(n) in ("body", "front"))
+                                 if s.chunk.kind == "back" else s.chunk.refs) for s in self.states}
+
+    def _state(self, cid: int) -> _State | None:
+        return next((s for s in self.states if s.id == cid), None)
+
+    def _last(self, state: _State) -> bool:
+        return state is self.states[-1]
 
     # ------------------------------------------------------------------ what is known
     def first_pages(self) -> list[int | None]:
         out, page = [], 1
         for state in self.states:
             out.append(page)
-            page = page + state.pages if page is not None and state.pages is not None else None
+            count = state.pages if self._last(state) else state.content_pages
+            page = page + count if page is not None and count is not None else None
         return out
 
     def anchor_pages(self) -> dict[str, int]:
@@ -279,7 +394,7 @@ class Scheduler:
         return out
 
     def all_counted(self) -> bool:
-        return all(s.pages is not None and s.anchors is not None for s in self.states)
+        return all(s.counted for s in self.states)
 
     @staticmethod
     def consistent(used: dict[str, int], pages: dict[str, int]) -> bool | None:
@@ -293,10 +408,12 @@ class Scheduler:
         return None if unknown else True
 
     def _settled(self, state: _State, first: int | None, pages: dict) -> bool:
-        if state.result is None or first is None:
+        if state.result is None or first is None or not state.counted:
             return False
-        start, used, pdf = state.result
-        return start == first and pdf.pages == state.pages and self.consistent(used, pages) is True
+        start, used, trimmed, pdf = state.result
+        expected = state.pages if self._last(state) else state.content_pages
+        return (start == first and trimmed != self._last(state) and pdf.pages == expected
+                and self.consistent(used, pages) is True)
 
     def complete(self) -> bool:
         if not self.all_counted():
@@ -306,10 +423,9 @@ class Scheduler:
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> Rendered:
-        total = len(self.states)
         while True:
             self._use_cache()
-            self.tick(sum(1 for s in self.states if s.result is not None), total)
+            self.tick(sum(1 for s in self.states if s.result is not None), len(self.states))
             if self.complete() and not self.tasks and not self.tasks_out:
                 break
             self._dispatch()
@@ -320,13 +436,14 @@ class Scheduler:
             for worker, message in self.workers.receive():
                 self._handle(worker, message)
         self._check_anchors()
-        return Rendered([s.result[2] for s in self.states], self.first_pages(), self.anchor_pages(),
-                        self.task_results, self.layouts, self.cached)
+        return Rendered([s.result[3] for s in self.states], [s.chunk.label for s in self.states],
+                        self.first_pages(), self.anchor_pages(), self.task_results, self.layouts, self.cached,
+                        self.carries)
 
     def _check_anchors(self) -> None:
         seen: dict[str, str] = {}
         for state in self.states:
-            for name in state.result[2].anchors:
+            for name in state.result[3].anchors:
                 if name in seen:
                     raise ChunkingUnsafe(f"anchor '{name}' is in chunks {seen[name]} and {state.chunk.label}")
                 seen[name] = state.chunk.label
@@ -338,11 +455,12 @@ class Scheduler:
             if first is None or state.busy or state.holder is not None or self._settled(state, first, pages):
                 continue
             for entry in state.entries:
-                if entry.first_page == first and entry.pages == state.pages and \
-                        self.consistent(entry.used, pages) is True:
+                if (entry.first_page == first and entry.trim != self._last(state) and entry.pages == state.pages
+                        and entry.content_pages == state.content_pages and entry.carried == state.carried
+                        and self.consistent(entry.used, pages) is True):
                     pdf = entry.load()
                     if pdf is not None:
-                        state.result = (first, dict(entry.used), pdf)
+                        state.result = (first, dict(entry.used), entry.trim, pdf)
                         self.cached += 1
                         break
 
@@ -357,8 +475,10 @@ class Scheduler:
                 self.idle.discard(worker)
 
     def _label(self, message) -> str:
-        if message[0] in ("layout", "finish", "drop"):
-            return f"{self.states[message[1]].chunk.label} start={message[-1] if message[0] != 'drop' else ''}"
+        if message[0] in ("layout", "finish", "laid", "done"):
+            state = self._state(message[1])
+            label = state.chunk.label + ("(+notes)" if state.chunk.carried else "") if state else message[1]
+            return f"{label}" + (f" start={message[-2]}" if message[0] in ("layout", "finish") else "")
         return str(message[1])
 
     def _next_for(self, worker: int):
@@ -367,30 +487,27 @@ class Scheduler:
             return urgent
         firsts, pages = self.first_pages(), self.anchor_pages()
         # 1. finish a layout this worker keeps, once its first page and the numbers it printed are right
-        for index, (state, first) in enumerate(zip(self.states, firsts)):
+        for state, first in zip(self.states, firsts):
             if state.holder != worker or state.busy or first is None:
                 continue
             verdict = self.consistent(state.held_used, pages)
             if verdict is False or self._settled(state, first, pages):
-                self.workers.send(worker, ("drop", index))
+                self.workers.send(worker, ("drop", state.id))
                 state.holder = state.held_used = None
             elif verdict is True:
-                state.busy, state.sent_first = True, first
-                return ("finish", index, first)
+                trim = not self._last(state)
+                state.busy, state.sent = True, (first, trim)
+                return ("finish", state.id, first, trim)
         # 2. lay out a chunk
-        front = self.states[0].chunk.kind == "front" if self.states else False
-        order = [i for i, s in enumerate(self.states) if s.chunk.kind == "body"]
-        order += [i for i, s in enumerate(self.states) if s.chunk.kind == "back"]
-        if front:
-            order.insert(0 if self.states[0].pages is None else len(order), 0)
-        for index in order:
-            state, first = self.states[index], firsts[index]
+        first_of = {s.id: f for s, f in zip(self.states, firsts)}
+        for state in self._layout_order(worker):
+            first = first_of[state.id]
             if state.busy or state.holder is not None or self._settled(state, first, pages):
                 continue
             if state.entries and (first is None or state.chunk.kind != "body" and not self.all_counted()):
                 continue  # probably in the cache: wait until its first page and numbers are known
-            numbers_known = all(name in pages for name in self.waits_for[index])
-            probe = index == 0 and front and state.pages is None
+            numbers_known = all(name in pages for name in self.waits_for[state.id])
+            probe = state.chunk.kind == "front" and state.pages is None
             if state.chunk.kind != "body" and not numbers_known and not probe:
                 continue  # wait for the page numbers it prints
             if state.layouts >= MAX_LAYOUTS_PER_CHUNK:
@@ -400,10 +517,30 @@ class Scheduler:
             state.layouts += 1
             self.layouts += 1
             final = numbers_known or state.chunk.kind == "body"
-            state.sent_first = first if final and first is not None else None
-            return ("layout", index, state.chunk.html, self.base_dir, values, state.sent_first)
+            # Finished at once only if its first page is known and it cannot carry notes into a later chunk
+            # before that is known (the last chunk keeps its own).
+            at_once = final and first is not None and (self._last(state) or state.chunk.footnotes == 0)
+            state.sent = (first, not self._last(state)) if at_once else (None, False)
+            return ("layout", state.id, state.chunk.html, self.base_dir, values, *state.sent)
         # 3. a task whose inputs are ready
         return self._task(urgent=False)
+
+    def _layout_order(self, worker: int) -> list[_State]:
+        """The front (first, when its page count is unknown), this worker's run of sections, then the others'
+        from the end of the longest remaining run, then the back matter, then the front."""
+        front = [s for s in self.states if s.chunk.kind == "front"]
+        mine = [s for s in self.states if s.chunk.kind == "body" and s.run == worker]
+        others: dict[int, list[_State]] = {}
+        for state in self.states:
+            if state.chunk.kind == "body" and state.run != worker and not state.busy and state.holder is None \
+                    and state.result is None:
+                others.setdefault(state.run, []).append(state)
+        stolen = [s for run in sorted(others, key=lambda r: -sum(len(s.chunk.html) for s in others[r]))
+                  for s in reversed(others[run])]
+        back = [s for s in self.states if s.chunk.kind == "back"]
+        early = [s for s in front if s.pages is None]
+        late = [s for s in front if s.pages is not None]
+        return early + mine + stolen + back + late
 
     def _task(self, urgent: bool):
         for task in self.tasks:
@@ -417,7 +554,7 @@ class Scheduler:
     def _handle(self, worker: int, message) -> None:
         kind = message[0]
         _trace(f"<- w{worker} {kind} {self._label(message) if kind in ('laid', 'done') else ''}"
-               f"{' pages=%d' % message[2].pages if kind in ('laid', 'done') else ''}")
+               f"{' pages=%d/%d carried=%s' % (message[2].content_pages, message[2].pages, message[2].carried) if kind in ('laid', 'done') else ''}")
         if kind == "error":
             raise RuntimeError(message[1])
         self.idle.add(worker)
@@ -426,26 +563,62 @@ class Scheduler:
             self.task_results[task_id] = value
             self.tasks_out -= 1
             return
-        index, info = message[1], message[2]
-        state = self.states[index]
+        cid, info = message[1], message[2]
+        state = self._state(cid)
+        if state is None:  # replaced meanwhile (it now carries other footnotes)
+            if kind == "laid":
+                self.workers.send(worker, ("drop", cid))
+            return
         state.busy = False
-        if not info.clean_end:
-            raise ChunkingUnsafe(f"chunk {state.chunk.label} ends with footnotes carried to an extra page")
         if info.footnotes != state.chunk.footnotes:
             raise ChunkingUnsafe(f"chunk {state.chunk.label} has {info.footnotes} footnotes, "
                                  f"{state.chunk.footnotes} were counted in its HTML")
-        state.pages, state.anchors = info.pages, info.anchors
+        state.pages, state.content_pages, state.carried = info.pages, info.content_pages, info.carried
+        state.anchors = info.anchors
         if kind == "laid":
             state.holder, state.held_used = worker, dict(info.external_used)
+        else:
+            pdf = message[3]
+            if pdf.problems:
+                raise PdfProblems(pdf.problems)
+            first, trim = state.sent
+            state.result = (first, dict(pdf.external_used), trim, pdf)
+            state.holder = state.held_used = None
+            if self.cache is not None and first is not None:
+                self.cache.store(state.chunk.key, first, dict(pdf.external_used), trim, info, pdf)
+        self._carry_from(state)
+
+    def _carry_from(self, state: _State) -> None:
+        """Make the next chunk start with the footnotes this one carried off its last page (or none)."""
+        index = self.states.index(state)
+        if index + 1 >= len(self.states):
             return
-        pdf = message[3]
-        if pdf.problems:
-            raise PdfProblems(pdf.problems)
-        first = state.sent_first
-        state.result = (first, dict(pdf.external_used), pdf)
-        state.holder = state.held_used = None
-        if self.cache is not None and first is not None:
-            self.cache.store(state.chunk.key, first, dict(pdf.external_used), info.pages, info.anchors, pdf)
+        following = self.states[index + 1]
+        carried = state.carried or ()
+        if carried:
+            if self.planner is None:
+                raise ChunkingUnsafe(f"chunk {state.chunk.label} carries footnotes over")
+            if state.chunk.key not in self.sources:  # its own footnotes, after those it carried in
+                self.sources[state.chunk.key] = footnote_sources(state.chunk.html)[len(state.chunk.carried):]
+            sources = self.sources[state.chunk.key]
+            if len(sources) != state.chunk.footnotes or carried != tuple(range(len(sources) - len(carried),
+                                                                                 len(sources))):
+                raise ChunkingUnsafe(f"chunk {state.chunk.label} carries footnotes {carried} of {len(sources)}")
+            wanted = tuple(sources[i] for i in carried)
+        else:
+            wanted = ()
+        if following.chunk.carried == wanted:
+            return
+        if following.holder is not None:
+            self.workers.send(following.holder, ("drop", following.id))
+        chunk = self.planner.carry(following.base, wanted) if wanted else following.base
+        replacement = self._new_state(following.base, chunk, following.run)
+        self.states[index + 1] = replacement
+        self.carries += 1
+        _trace(f"{state.chunk.label} carries {len(wanted)} footnote(s) into {chunk.label}")
+        self._waits()
+        if replacement.carried is not None:
+            self._carry_from(replacement)
 
 
 # --------------------------------------------------------------------------- the build's entry points
@@ -482,19 +655,17 @@ def render_edition(prepared, options, practice_model, show: dict, timer, run):
         cover = namer(prepared.cover_image) if prepared.cover_image else None
         images = sorted((namer(p), file_hash(p)) for p in {*prepared.images, prepared.logo, prepared.cover_image} if p)
         salt = digest(tool_key(), "print-chunk", options.profile, tagged, [s.name for s in sheets])
-        chunks = plan(edition, prepared.fragments, prepared.foreword_html, prepared.strings, logo, cover,
-                      practice_model, show, salt)
+        planner = Planner(edition, prepared.fragments, prepared.foreword_html, prepared.strings, logo, cover,
+                          practice_model, show, salt, tuple(images))
+        chunks = planner.plan()
         reason = unsafe_css(re.findall(r"<style>(.*?)</style>", chunks[0].html, re.S)) if chunks else "nothing to print"
         if reason:
             raise ChunkingUnsafe(reason)
-        # A chunk's key also covers the bytes of the images it shows (its HTML only names them).
-        chunks = [dataclasses.replace(c, key=digest(c.key, *(f"{url}={sha}" for url, sha in images if url in c.html)))
-                  for c in chunks]
     _init_workers(run, (sheets, roots, pipeline.FONTS, schemes, edition.meta.published, tagged))
     tasks, run.tasks = run.tasks, []
     with timer.stage("pdf"):
         scheduler = Scheduler(chunks, run.workers, edition.folder, run.cache, tasks,
-                              tick=lambda done, total: timer.tick("pdf", done, total))
+                              tick=lambda done, total: timer.tick("pdf", done, total), planner=planner)
         try:
             rendered = scheduler.run()
         except PdfProblems as exc:
@@ -506,7 +677,7 @@ def render_edition(prepared, options, practice_model, show: dict, timer, run):
             run.tasks += scheduler.tasks  # not started: the caller makes them
     with timer.stage("stitch"):
         data = stitch.stitch([stitch.Part(p.data, tuple(p.anchors)) for p in rendered.parts], tagged)
-    run.note = (f"{len(chunks)} chunks on {len(run.workers)} workers: {rendered.layouts} laid out, "
+    run.note = (f"{len(rendered.parts)} chunks on {len(run.workers)} workers: {rendered.layouts} laid out, "
                 f"{rendered.cached} from the cache")
     pages = sum(p.pages for p in rendered.parts)
     anchor_pages = {name: page for name, page in rendered.anchor_pages.items() if name.startswith("art-")}

@@ -152,8 +152,8 @@ def build_editions(args, record, pool) -> int:
             del err.lines[:]
             shown.built(edition_dir, report)
             built.append({"report": report, "house": list(err.lines)})
-    if record is not None:
-        record.save(built) if status == EXIT_OK else record.forget()
+    if record is not None and status == EXIT_OK:  # a failed build changes nothing, not even this record
+        record.save(built)
     return status
 
 

@@ -95,10 +95,11 @@ def prepare_weasyprint(fonts_dir: Path, published: dt.date) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(published, dt.time(), dt.timezone.utc).timestamp()))
     import weasyprint  # noqa: F401
 
-    from . import actualtext, ellipsis, layoutfix
+    from . import actualtext, ellipsis, footnotecarry, layoutfix
 
     actualtext.install()
     ellipsis.install()
+    footnotecarry.install()
     layoutfix.install()
 
 

@@ -36,11 +36,12 @@ LAYOUT_LOOPS = 8  # as weasyprint.layout.layout_document
 
 @dataclass(frozen=True)
 class LayoutInfo:
-    pages: int
+    pages: int                     # every page laid out
+    content_pages: int             # without the last pages that hold only footnotes carried over
+    carried: tuple[int, ...]       # footnotes (0-based, in document order) carried off the last content page
     anchors: dict[str, int]        # anchor -> 0-based page inside the chunk (first occurrence)
     external_used: dict[str, int]  # anchors of other chunks whose page number was printed, with the number
     footnotes: int                 # footnotes laid out
-    clean_end: bool                # False if the last page holds only footnotes carried over
 
 
 @dataclass
@@ -126,6 +127,13 @@ class Renderer:
             document.etree_element, context.style_for, context.get_image_from_uri, document.base_url,
             collector, counter_style, context.footnotes)
         initialize_page_maker(context, root_box)
+        carried = carried_in(html)
+        if carried:
+            # Footnotes carried over from the chunk before: in the whole edition WeasyPrint lays them out at
+            # the top of this chunk's first page, before anything else, as notes reported from the page
+            # before; so they are given to the first page that way, and not laid out again at their calls.
+            context.__dict__["_pressroom_carried"] = {-1: context.footnotes[:carried]}
+            del context.footnotes[:carried]
         context.original_footnotes = context.footnotes.copy()
         pages = _paginate(document, root_box, context, [], first=True)
         laid = LaidOut(self, document, root_box, context, pages, used, counter_style)
@@ -145,8 +153,24 @@ class LaidOut:
         return len(self.pages)
 
     def info(self) -> LayoutInfo:
-        return LayoutInfo(self.page_count, self.anchors(), dict(self.external_used),
-                          len(self.context.original_footnotes), not self.footnote_only_last_page)
+        content = self.content_pages()
+        carried = ()
+        if content < len(self.pages):
+            boxes = self.context.__dict__.get("_pressroom_carried", {}).get(content - 1, [])
+            notes = self.context.original_footnotes
+            carried = tuple(next(i for i, note in enumerate(notes) if note is box) for box in boxes)
+        return LayoutInfo(self.page_count, content, carried, self.anchors(), dict(self.external_used),
+                          len(self.context.original_footnotes))
+
+    def content_pages(self) -> int:
+        """Pages up to the last one that holds more than footnotes carried over from the page before it.
+
+        Those last pages belong, in the whole edition, to the foot of the next chunk's first page:
+        the chunk is finished without them and the next chunk carries their notes (see chunks.py)."""
+        count = len(self.pages)
+        while count > 1 and self.context.page_maker[count - 1][0] is None:
+            count -= 1
+        return count
 
     def anchors(self) -> dict[str, int]:
         """Anchor -> 0-based page inside the chunk, for every anchor laid out (first occurrence)."""
@@ -156,13 +180,9 @@ class LaidOut:
                 found.setdefault(name, index)
         return found
 
-    @property
-    def footnote_only_last_page(self) -> bool:
-        """True if the last page holds only footnotes carried over: the chunk's end is not a clean break."""
-        return any(entry[0] is None for entry in self.context.page_maker[1:len(self.pages)])
-
     # ------------------------------------------------------------------ step 2
-    def finish(self, first_page: int) -> ChunkPdf:
+    def finish(self, first_page: int, trim: bool = False) -> ChunkPdf:
+        """Draw the chunk from `first_page`; `trim` leaves out its last pages of carried footnotes."""
         from weasyprint.document import Document, Page
         from weasyprint.pdf.metadata import DocumentMetadata
         from weasyprint.html import get_html_metadata
@@ -170,6 +190,8 @@ class LaidOut:
         context, pages = self.context, self.pages
         self.renderer._take_messages()
         _rebase(self.document, self.root_box, context, pages, first_page)
+        if trim:
+            del pages[self.content_pages():]
         page_boxes = list(_finish_layout(context, pages))
         document = Document([Page(box) for box in page_boxes], DocumentMetadata(**get_html_metadata(self.document)),
                             self.document.url_fetcher, self.renderer.font_config, {}, None)
@@ -189,6 +211,18 @@ class LaidOut:
         data = document.write_pdf(pdf_identifier=None, **options)
         messages = list(dict.fromkeys(self.messages + self.renderer._take_messages()))
         return ChunkPdf(data, len(document.pages), anchors, dict(self.external_used), messages)
+
+
+CARRIER = '<div class="pressroom-carried">'
+
+
+def carried_in(html: str) -> int:
+    """How many footnotes the chunk's HTML carries in from the chunk before (see chunks.py)."""
+    start = html.find(CARRIER)
+    if start < 0:
+        return 0
+    end = html.find("</div>", start)
+    return html.count('<span class="footnote">', start, end)
 
 
 def _resolve_attr(anchor_token, source_box):

@@ -196,8 +196,13 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
 
         try:
             return chunks.render_edition(prepared, options, practice_model, show, timer, run)
-        except chunks.ChunkingUnsafe as exc:
-            run.note = f"one document: {exc}"
+        except ContentError:
+            raise
+        except Exception as exc:  # the edition cannot be chunked, or the chunked render failed: one document
+            run.note = (f"one document: {exc}" if isinstance(exc, chunks.ChunkingUnsafe) else
+                        f"one document: the chunked render failed ({type(exc).__name__}: {str(exc).strip()[-300:]})")
+            run.workers.close()  # they may be in the middle of something; nothing more is asked of them
+            run.workers, run.tasks = None, []
     edition = prepared.edition
     namer = print_image_namer(edition.content_root)
     with timer.stage("compose"):

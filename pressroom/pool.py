@@ -7,9 +7,9 @@ reads the content; they speak over pipes, one request at a time, one reply to ea
 
 Requests (parent -> worker), replies (worker -> parent):
   ("init", renderer_args)                         -> ("ready",)
-  ("layout", cid, html, base, external, None)     -> ("laid", cid, LayoutInfo)   (the layout is kept)
-  ("layout", cid, html, base, external, start)    -> ("done", cid, LayoutInfo, ChunkPdf)
-  ("finish", cid, start)                          -> ("done", cid, LayoutInfo, ChunkPdf)
+  ("layout", cid, html, base, external, None, _)     -> ("laid", cid, LayoutInfo)   (the layout is kept)
+  ("layout", cid, html, base, external, start, trim) -> ("done", cid, LayoutInfo, ChunkPdf)
+  ("finish", cid, start, trim)                       -> ("done", cid, LayoutInfo, ChunkPdf)
   ("drop", cid)                                   -> no reply
   ("task", tid, function, args)                   -> ("result", tid, value)
 Any failure                                       -> ("error", text)
@@ -66,16 +66,16 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
                 gc.freeze()  # modules, fonts and stylesheets stay: never walk them again
                 conn.send(("ready",))
             elif kind == "layout":
-                _, cid, html, base, external, start = message
+                _, cid, html, base, external, start, trim = message
                 laid = renderer.lay_out(html, base, external)
                 if start is None:
                     held[cid] = laid
                     conn.send(("laid", cid, laid.info()))
                 else:
-                    _finish(conn, cid, laid, start)
+                    _finish(conn, cid, laid, start, trim)
             elif kind == "finish":
-                _, cid, start = message
-                _finish(conn, cid, held.pop(cid), start)
+                _, cid, start, trim = message
+                _finish(conn, cid, held.pop(cid), start, trim)
             elif kind == "drop":
                 held.pop(message[1], None)
                 gc.collect()
@@ -89,9 +89,9 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
                 return
 
 
-def _finish(conn, cid, laid, start: int) -> None:
+def _finish(conn, cid, laid, start: int, trim: bool) -> None:
     info = laid.info()
-    pdf = laid.finish(start)
+    pdf = laid.finish(start, trim)
     del laid
     conn.send(("done", cid, info, pdf))
     gc.collect()
