@@ -677,8 +677,10 @@ def render_edition(prepared, options, practice_model, show: dict, timer, run):
             run.tasks += scheduler.tasks  # not started: the caller makes them
     with timer.stage("stitch"):
         data = stitch.stitch([stitch.Part(p.data, tuple(p.anchors)) for p in rendered.parts], tagged)
+    carried = sum(1 for state in scheduler.states if state.chunk.carried)
     run.note = (f"{len(rendered.parts)} chunks on {len(run.workers)} workers: {rendered.layouts} laid out, "
-                f"{rendered.cached} from the cache")
+                f"{rendered.cached} from the cache" + (f", {carried} opening with footnotes carried over"
+                                                       if carried else ""))
     pages = sum(p.pages for p in rendered.parts)
     anchor_pages = {name: page for name, page in rendered.anchor_pages.items() if name.startswith("art-")}
     return PdfResult(data, pages, (), anchor_pages)

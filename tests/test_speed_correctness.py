@@ -139,6 +139,25 @@ def test_chunked_pdf_structure_tree_holds_together(sample, single):
         assert count(a) == count(b)
 
 
+def test_footnotes_carried_from_one_chunk_to_the_next_print_as_in_one_document(tmp_path):
+    """WeasyPrint carries a note that does not fit to the next page; across chunks it must land the same."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth
+
+    synth.make_edition(tmp_path / "content", 6, "synth")
+    builds = {}
+    for name, extra in (("chunked", ()), ("single", ("--jobs", "1", "--no-cache"))):
+        result = run_build("synth", "--content", tmp_path / "content", "--out", tmp_path / name, "--format", "pdf",
+                           *extra, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        builds[name] = built_pdf(tmp_path / name, "synth")
+    assert "footnotes carried over" in report_of(tmp_path / "chunked", "synth")["pdf_render"]
+    chunked, whole = fresh_text(builds["chunked"]).split("\f"), fresh_text(builds["single"]).split("\f")
+    assert [n for n, (a, b) in enumerate(zip(chunked, whole), 1) if a != b] == [] and len(chunked) == len(whole)
+    assert outline_of(builds["chunked"]) == outline_of(builds["single"])
+    assert links_of(builds["chunked"]) == links_of(builds["single"])
+
+
 # --------------------------------------------------------------------------- no-change rebuild
 
 def test_no_change_rebuild_writes_nothing_and_does_not_import_weasyprint(tmp_path):
