@@ -422,11 +422,12 @@ class Scheduler:
         return all(self._settled(s, f, pages) for s, f in zip(self.states, self.first_pages()))
 
     # ------------------------------------------------------------------ the loop
-    def run(self) -> Rendered:
+    def run(self, tasks_too: bool = True) -> Rendered:
+        """Until every chunk is rendered, and, with `tasks_too`, every task is done (else they go on)."""
         while True:
             self._use_cache()
             self.tick(sum(1 for s in self.states if s.result is not None), len(self.states))
-            if self.complete() and not self.tasks and not self.tasks_out:
+            if self.complete() and (not tasks_too or (not self.tasks and not self.tasks_out)):
                 break
             self._dispatch()
             if self.workers is None or len(self.idle) == len(self.workers):
@@ -667,14 +668,16 @@ def render_edition(prepared, options, practice_model, show: dict, timer, run):
         scheduler = Scheduler(chunks, run.workers, edition.folder, run.cache, tasks,
                               tick=lambda done, total: timer.tick("pdf", done, total), planner=planner)
         try:
-            rendered = scheduler.run()
+            rendered = scheduler.run(tasks_too=False)  # the EPUB's tasks go on while the chunks are stitched
         except PdfProblems as exc:
             where = display_path(edition.folder / "edition.yaml")
             raise ContentError([Problem(where, 1, "error", f"PDF renderer: {m}")
                                 for m in dict.fromkeys(exc.messages)]) from None
-        finally:
+        except BaseException:
             run.results.update(scheduler.task_results)
             run.tasks += scheduler.tasks  # not started: the caller makes them
+            raise
+        run.scheduler = scheduler
     with timer.stage("stitch"):
         data = stitch.stitch([stitch.Part(p.data, tuple(p.anchors)) for p in rendered.parts], tagged)
     carried = sum(1 for state in scheduler.states if state.chunk.carried)
@@ -687,10 +690,13 @@ def render_edition(prepared, options, practice_model, show: dict, timer, run):
 
 
 def run_tasks(run) -> None:
-    """Run the tasks left in `run.tasks` on the workers, results into `run.results`."""
-    scheduler = Scheduler([], run.workers, None, None, run.tasks)
-    run.tasks = []
-    try:
-        scheduler.run()
-    finally:
-        run.results.update(scheduler.task_results)
+    """Finish the tasks the print render left running, and run those in `run.tasks`; results to `run.results`."""
+    for scheduler in (getattr(run, "scheduler", None), Scheduler([], run.workers, None, None, run.tasks)):
+        if scheduler is None:
+            continue
+        run.tasks = []
+        try:
+            scheduler.run()
+        finally:
+            run.results.update(scheduler.task_results)
+    run.scheduler = None

@@ -229,6 +229,7 @@ class Run:
     results: dict = field(default_factory=dict)
     note: str = "one document"
     initialised: bool = False
+    scheduler: object = None  # the print render's, while the EPUB's tasks it took on are still running
 
 
 def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None) -> dict:
@@ -294,7 +295,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
         from . import epub
 
         with timer.stage("epub"):
-            if run.tasks and run.workers is not None:  # no print PDF took the EPUB's tasks on: run them now
+            if (run.tasks or run.scheduler) and run.workers is not None:  # the EPUB's tasks, to their end
                 from . import chunks
 
                 chunks.run_tasks(run)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
+import time
 import traceback
 from multiprocessing.connection import wait
 
@@ -49,14 +51,19 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
             pass
     renderer = None
     held: dict = {}
+    cpu: dict[str, float] = {"start": time.process_time()}
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return
         kind = message[0]
+        started = time.process_time()
         try:
             if kind == "stop":
+                if os.environ.get("PRESSROOM_TRACE"):
+                    print(f"worker {os.getpid()} cpu: " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items())
+                          + f", total {time.process_time():.2f}", file=sys.stderr, flush=True)
                 return
             if kind == "init":
                 from .pdfchunk import Renderer
@@ -87,6 +94,8 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
                 conn.send(("error", f"worker {os.getpid()}: {traceback.format_exc()}"))
             except Exception:
                 return
+        label = kind if kind != "task" else f"task {message[1][0] if isinstance(message[1], tuple) else message[1]}"
+        cpu[label] = cpu.get(label, 0.0) + time.process_time() - started
 
 
 def _finish(conn, cid, laid, start: int, trim: bool) -> None:
