@@ -104,6 +104,7 @@ class Planner:
         self.edition, self.fragments, self.foreword_html, self.strings = edition, fragments, foreword_html, strings
         self.logo_uri, self.cover_uri, self.practice, self.show = logo_uri, cover_uri, practice, show
         self.salt, self.images = salt, images  # images: (url, sha256) pairs; a chunk's key covers those it shows
+        self._composed: dict = {}
         units = []
         if show.get("main") and foreword_html:
             units.append(("foreword", "body", {"main"}, (), foreword_html))
@@ -118,6 +119,13 @@ class Planner:
                 self.units.append(Unit(label, kind, frozenset(parts), sections, foreword, len(text)))
 
     def _html(self, parts, sections=None, foreword=None, hidden=()) -> str:
+        key = (frozenset(parts), None if sections is None else tuple(s.section.id for s in sections),
+               foreword, tuple(hidden))
+        if key not in self._composed:
+            self._composed[key] = self._compose(parts, sections, foreword, hidden)
+        return self._composed[key]
+
+    def _compose(self, parts, sections, foreword, hidden) -> str:
         flags = {p: p in parts for p in compose.PRINT_PARTS}
         for part in hidden:
             flags[part] = True
@@ -175,8 +183,8 @@ class Planner:
         # The answer key links to the questions: they are composed (hidden) if they are not in this chunk.
         hidden = ("practice",) if "answers" in parts and "practice" not in parts and self.show.get("practice") else ()
         visible = self._html(parts, sections, foreword)
-        text = _with_style(self._html(parts, sections, foreword, hidden), notes_before - len(carried), hidden,
-                           carried)
+        full = self._html(parts, sections, foreword, hidden) if hidden else visible
+        text = _with_style(full, notes_before - len(carried), hidden, carried)
         kind = "back" if any(u.kind == "back" for u in units) else "body"
         chunk = self._chunk("+".join(u.label for u in units), kind, text, visible, tuple(units), notes_before)
         return dataclasses.replace(chunk, carried=tuple(carried))
@@ -491,6 +499,15 @@ class Scheduler:
         for state, first in zip(self.states, firsts):
             if state.holder != worker or state.busy or first is None:
                 continue
+            if state.chunk.kind == "front":  # laid out with stand-in numbers: finished with the real ones
+                if self._settled(state, first, pages):
+                    self.workers.send(worker, ("drop", state.id))
+                    state.holder = state.held_used = None
+                elif self.all_counted():
+                    values = {name: pages.get(name, PLACEHOLDER_PAGE) for name in state.chunk.refs}
+                    state.busy, state.sent = True, (first, not self._last(state))
+                    return ("finish", state.id, first, state.sent[1], values)
+                continue
             verdict = self.consistent(state.held_used, pages)
             if verdict is False or self._settled(state, first, pages):
                 self.workers.send(worker, ("drop", state.id))
@@ -498,7 +515,7 @@ class Scheduler:
             elif verdict is True:
                 trim = not self._last(state)
                 state.busy, state.sent = True, (first, trim)
-                return ("finish", state.id, first, trim)
+                return ("finish", state.id, first, trim, None)
         # 2. lay out a chunk
         first_of = {s.id: f for s, f in zip(self.states, firsts)}
         for state in self._layout_order(worker):
@@ -508,21 +525,26 @@ class Scheduler:
             if state.entries and (first is None or state.chunk.kind != "body" and not self.all_counted()):
                 continue  # probably in the cache: wait until its first page and numbers are known
             numbers_known = all(name in pages for name in self.waits_for[state.id])
-            probe = state.chunk.kind == "front" and state.pages is None
-            if state.chunk.kind != "body" and not numbers_known and not probe:
+            front = state.chunk.kind == "front"
+            if front and state.pages is not None and not self.all_counted():
+                continue  # its page count is known (cache): lay it out when the numbers are
+            if state.chunk.kind == "back" and not numbers_known:
                 continue  # wait for the page numbers it prints
             if state.layouts >= MAX_LAYOUTS_PER_CHUNK:
                 raise ChunkingUnsafe(f"chunk {state.chunk.label} was laid out {state.layouts} times")
-            values = {name: pages.get(name, PLACEHOLDER_PAGE) for name in state.chunk.refs}
+            # The front is always laid out with the same stand-in numbers and finished with the real ones,
+            # so that its bytes do not depend on what was known when; the others get the real numbers.
+            values = {name: PLACEHOLDER_PAGE if front else pages.get(name, PLACEHOLDER_PAGE)
+                      for name in state.chunk.refs}
             state.busy = True
             state.layouts += 1
             self.layouts += 1
-            final = numbers_known or state.chunk.kind == "body"
             # Finished at once only if its first page is known and it cannot carry notes into a later chunk
             # before that is known (the last chunk keeps its own).
-            at_once = final and first is not None and (self._last(state) or state.chunk.footnotes == 0)
+            at_once = (not front and first is not None
+                       and (self._last(state) or state.chunk.footnotes == 0))
             state.sent = (first, not self._last(state)) if at_once else (None, False)
-            return ("layout", state.id, state.chunk.html, self.base_dir, values, *state.sent)
+            return ("layout", state.id, state.chunk.html, self.base_dir, values, *state.sent, front)
         # 3. a task whose inputs are ready
         return self._task(urgent=False)
 
@@ -582,6 +604,9 @@ class Scheduler:
             pdf = message[3]
             if pdf.problems:
                 raise PdfProblems(pdf.problems)
+            if state.chunk.kind == "front" and pdf.pages != state.pages:  # the real numbers took more pages
+                state.pages = state.content_pages = pdf.pages
+                info = dataclasses.replace(info, pages=pdf.pages, content_pages=pdf.pages)
             first, trim = state.sent
             state.result = (first, dict(pdf.external_used), trim, pdf)
             state.holder = state.held_used = None

@@ -54,10 +54,14 @@ class ChunkPdf:
 
 
 class _ExternalTarget:
-    """Stands in for a target box that lives in another chunk: only its counters are read."""
+    """Stands in for a target box that lives in another chunk: only its counters are read.
 
-    def __init__(self, page: int):
-        self.cached_counter_values = {"page": [page]}
+    With `late`, the page is given the way WeasyPrint gives a target's page once it is laid out, so
+    that the content printing it can be computed again when the real page is known (the front)."""
+
+    def __init__(self, page: int, late: bool = False):
+        self.page = page
+        self.cached_counter_values = {} if late else {"page": [page]}
 
 
 class Renderer:
@@ -85,7 +89,9 @@ class Renderer:
         return messages
 
     # ------------------------------------------------------------------ step 1
-    def lay_out(self, html: str, base_dir: Path, external: dict[str, int]) -> "LaidOut":
+    def lay_out(self, html: str, base_dir: Path, external: dict[str, int], late: bool = False) -> "LaidOut":
+        """Lay the chunk out from page 1; `external` gives the pages of anchors in other chunks (with
+        `late`, stand-ins that `finish` replaces)."""
         import weasyprint
         from weasyprint import DEFAULT_OPTIONS
         from weasyprint.css.counters import CounterStyle
@@ -104,8 +110,10 @@ class Renderer:
         used: dict[str, int] = {}
         for name, page in external.items():  # also replaces anchors of parts hidden in this chunk
             item = TargetLookupItem("up-to-date")
-            item.target_box = _ExternalTarget(page)
+            item.target_box = _ExternalTarget(page, late)
             item.page_maker_index = -1
+            if late:
+                item.cached_page_counter_values = {"page": [page]}
             collector.target_lookup_items[name] = item
         original_lookup = collector.lookup_target
 
@@ -119,7 +127,7 @@ class Renderer:
                     token = _resolve_attr(token, source_box)
                 name = anchor_name_from_token(token)
                 if name is not None:
-                    used[name] = item.target_box.cached_counter_values["page"][0]
+                    used[name] = item.target_box.page
             return item
 
         collector.lookup_target = lookup_target
@@ -162,6 +170,22 @@ class LaidOut:
         return LayoutInfo(self.page_count, content, carried, self.anchors(), dict(self.external_used),
                           len(self.context.original_footnotes))
 
+    def _external(self, name: str):
+        item = self.context.target_collector.target_lookup_items.get(name)
+        target = getattr(item, "target_box", None)
+        return target if isinstance(target, _ExternalTarget) else None
+
+    def _renumber(self, external: dict[str, int]) -> bool:
+        """Give the anchors of other chunks their real pages; True if a number printed changes."""
+        changed = False
+        for name, page in external.items():
+            target = self._external(name)
+            if target is not None and target.page != page:
+                target.page = page
+                self.context.target_collector.target_lookup_items[name].cached_page_counter_values = {"page": [page]}
+                changed = changed or name in self.external_used
+        return changed
+
     def content_pages(self) -> int:
         """Pages up to the last one that holds more than footnotes carried over from the page before it.
 
@@ -181,15 +205,19 @@ class LaidOut:
         return found
 
     # ------------------------------------------------------------------ step 2
-    def finish(self, first_page: int, trim: bool = False) -> ChunkPdf:
-        """Draw the chunk from `first_page`; `trim` leaves out its last pages of carried footnotes."""
+    def finish(self, first_page: int, trim: bool = False, external: dict[str, int] | None = None) -> ChunkPdf:
+        """Draw the chunk from `first_page`; `trim` leaves out its last pages of carried footnotes;
+        `external` replaces the stand-in pages of a chunk laid out with `late` numbers."""
         from weasyprint.document import Document, Page
         from weasyprint.pdf.metadata import DocumentMetadata
         from weasyprint.html import get_html_metadata
 
         context, pages = self.context, self.pages
         self.renderer._take_messages()
-        _rebase(self.document, self.root_box, context, pages, first_page)
+        renumbered = bool(external) and self._renumber(external)
+        _rebase(self.document, self.root_box, context, pages, first_page, force=renumbered)
+        if renumbered:
+            self.external_used = {name: self._external(name).page for name in self.external_used}
         if trim:
             del pages[self.content_pages():]
         page_boxes = list(_finish_layout(context, pages))
@@ -258,11 +286,12 @@ def _paginate(html, root_box, context, pages, first: bool):
     return pages
 
 
-def _rebase(html, root_box, context, pages, first_page: int) -> None:
-    """Move a chunk laid out from page 1 (right) to start at `first_page`."""
+def _rebase(html, root_box, context, pages, first_page: int, force: bool = False) -> None:
+    """Move a chunk laid out from page 1 (right) to start at `first_page`; with `force`, compute again every
+    content that prints a page number (new pages for anchors of other chunks) even if it does not move."""
     shift = first_page - 1
     flip = first_page % 2 == 0  # an even first page is a left page
-    if not shift:
+    if not shift and not force:
         return
     maker = context.page_maker
     for index, (resume_at, next_page, right_page, page_state, remake_state) in enumerate(maker):

@@ -7,9 +7,9 @@ reads the content; they speak over pipes, one request at a time, one reply to ea
 
 Requests (parent -> worker), replies (worker -> parent):
   ("init", renderer_args)                         -> ("ready",)
-  ("layout", cid, html, base, external, None, _)     -> ("laid", cid, LayoutInfo)   (the layout is kept)
-  ("layout", cid, html, base, external, start, trim) -> ("done", cid, LayoutInfo, ChunkPdf)
-  ("finish", cid, start, trim)                       -> ("done", cid, LayoutInfo, ChunkPdf)
+  ("layout", cid, html, base, external, None, _, late)     -> ("laid", cid, LayoutInfo)  (the layout is kept)
+  ("layout", cid, html, base, external, start, trim, late) -> ("done", cid, LayoutInfo, ChunkPdf)
+  ("finish", cid, start, trim, external|None)              -> ("done", cid, LayoutInfo, ChunkPdf)
   ("drop", cid)                                   -> no reply
   ("task", tid, function, args)                   -> ("result", tid, value)
 Any failure                                       -> ("error", text)
@@ -73,16 +73,16 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
                 gc.freeze()  # modules, fonts and stylesheets stay: never walk them again
                 conn.send(("ready",))
             elif kind == "layout":
-                _, cid, html, base, external, start, trim = message
-                laid = renderer.lay_out(html, base, external)
+                _, cid, html, base, external, start, trim, late = message
+                laid = renderer.lay_out(html, base, external, late)
                 if start is None:
                     held[cid] = laid
                     conn.send(("laid", cid, laid.info()))
                 else:
-                    _finish(conn, cid, laid, start, trim)
+                    _finish(conn, cid, laid, start, trim, None)
             elif kind == "finish":
-                _, cid, start, trim = message
-                _finish(conn, cid, held.pop(cid), start, trim)
+                _, cid, start, trim, external = message
+                _finish(conn, cid, held.pop(cid), start, trim, external)
             elif kind == "drop":
                 held.pop(message[1], None)
                 gc.collect()
@@ -98,9 +98,9 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
         cpu[label] = cpu.get(label, 0.0) + time.process_time() - started
 
 
-def _finish(conn, cid, laid, start: int, trim: bool) -> None:
+def _finish(conn, cid, laid, start: int, trim: bool, external) -> None:
     info = laid.info()
-    pdf = laid.finish(start, trim)
+    pdf = laid.finish(start, trim, external)
     del laid
     conn.send(("done", cid, info, pdf))
     gc.collect()
