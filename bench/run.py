@@ -32,7 +32,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -98,7 +97,7 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
-        while not self.stopped:
+        while not self.stopped:  # every 50 ms: walking /proc is not free, and the build needs the cores
             total = 0
             for pid in self.tree():
                 try:
@@ -107,25 +106,60 @@ class TreeSampler(threading.Thread):
                 except (OSError, IndexError, ValueError):
                     pass
             self.peak = max(self.peak, total)
-            time.sleep(0.02)
+            time.sleep(0.05)
 
 
 def run(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
-    """Run a command in its own process; wall seconds, peak RSS of the largest process and of the tree."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run a command in its own process: wall seconds, user+system CPU seconds, the peak RSS of its largest
+    process (ru_maxrss from wait4, which covers the workers it waited for) and of its whole tree (sampled)."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(process.pid)
     sampler.start()
-    stdout, stderr = process.communicate()
+    output: dict[str, str] = {}
+    readers = [threading.Thread(target=lambda n=n, f=f: output.__setitem__(n, f.read()))
+               for n, f in (("stdout", process.stdout), ("stderr", process.stderr))]
+    for reader in readers:
+        reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
     sampler.stopped = True
     sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    stdout, stderr = output.get("stdout", ""), output.get("stderr", "")
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({process.returncode}):\n{stderr}{stdout}")
-    return {"wall": round(wall, 3), "rss_process_mb": round(max(after, before) / 1024, 1) if after > before else None,
-            "rss_tree_mb": round(sampler.peak / 2**20, 1), "stdout": stdout, "stderr": stderr}
+    return {"wall": round(wall, 3), "cpu": round(usage.ru_utime + usage.ru_stime, 2),
+            "rss_process_mb": round(usage.ru_maxrss / 1024, 1), "rss_tree_mb": round(sampler.peak / 2**20, 1),
+            "stdout": stdout, "stderr": stderr}
+
+
+def busy_share(seconds: float = 0.5) -> float:
+    """The share of the machine's CPU time that was busy over `seconds` (from /proc/stat)."""
+    def sample():
+        with open("/proc/stat") as handle:
+            values = [int(v) for v in handle.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+QUIET = {"waited": 0.0, "noisy": 0}
+
+
+def wait_for_quiet(limit: float = 0.15, patience: float = 90) -> None:
+    """Other people's processes share this machine: wait (up to `patience` s) until it is nearly idle."""
+    started = time.perf_counter()
+    while busy_share() > limit:
+        if time.perf_counter() - started > patience:
+            QUIET["noisy"] += 1
+            break
+        time.sleep(1)
+    QUIET["waited"] += time.perf_counter() - started
 
 
 def build(content: Path, slug: str, out: Path, *extra: str) -> dict:
@@ -185,8 +219,11 @@ def bench_size(size: int, repeats: int, work: Path, quick: bool = False) -> dict
     base_url = (content / slug).as_uri() + "/"
     rounds = []
     for round_number in range(repeats):
+        wait_for_quiet()
         a = baseline(html, css, fonts_conf, base_url, work / f"{slug}-baseline.pdf")
+        wait_for_quiet()
         b = build(content, slug, fresh(work / f"out-{size}-full"))
+        wait_for_quiet()
         c = None if quick else build(content, slug, fresh(work / f"out-{size}-single"), "--jobs", "1", "--no-cache")
         rounds.append({"baseline": a, "full": b, "single": c})
         print(f"  {size}: round {round_number + 1}: baseline {a['wall']:.2f} s, full {b['wall']:.2f} s"
@@ -194,6 +231,7 @@ def bench_size(size: int, repeats: int, work: Path, quick: bool = False) -> dict
     out = work / f"out-{size}-full"
     target = out / slug
     stamps = mtimes(target)
+    wait_for_quiet()
     nochange = [build(content, slug, out) for _ in range(max(3, repeats))]
     unchanged = mtimes(target) == stamps
     weasy = imports_weasyprint(content, slug, out)
@@ -203,6 +241,7 @@ def bench_size(size: int, repeats: int, work: Path, quick: bool = False) -> dict
     for n in range(repeats):  # one word changed, same length, so no page moves
         text = original.replace("## Background", "## Backdrops" if n % 2 == 0 else "## Backstory", 1)
         article.write_text(text, encoding="utf-8")
+        wait_for_quiet()
         edits.append(build(content, slug, out))
     article.write_text(original.replace("## Way ahead", "## Further reading\n\n" + "\n\n".join(
         synth.paragraph(__import__("random").Random(n)) for n in range(8)) + "\n\n## Way ahead", 1), encoding="utf-8")
@@ -226,6 +265,8 @@ def bench_size(size: int, repeats: int, work: Path, quick: bool = False) -> dict
         "full_s": full,
         "single_s": med([r["single"]["wall"] for r in rounds if r["single"]]),
         "full_over_baseline": med([r["full"]["wall"] / r["baseline"]["wall"] for r in rounds]),
+        "baseline_cpu_s": med([r["baseline"]["cpu"] for r in rounds]),
+        "full_cpu_s": med([r["full"]["cpu"] for r in rounds]),
         "single_over_baseline": med([r["single"]["wall"] / r["baseline"]["wall"] for r in rounds if r["single"]]),
         "full_pages_per_s": round(rounds[0]["full"]["pages"] / full, 1),
         "baseline_pages_per_s": round(rounds[0]["baseline"]["pages"] / med([r["baseline"]["wall"] for r in rounds]), 1),
@@ -287,7 +328,9 @@ def table(results: dict) -> str:
 def write_docs(results: dict) -> None:
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
     block = (f"{BEGIN}\nMeasured {results['date']} on {results['machine']} (load average at start "
-             f"{results['load']}), command:\n\n```\n{results['command']}\n```\n\n{table(results)}\n{END}")
+             f"{results['load']}; before each timed build the bench waited for the machine to be nearly idle, "
+             f"{results['quiet']['waited']:.0f} s in all, {results['quiet']['noisy']} time(s) in vain), "
+             f"command:\n\n```\n{results['command']}\n```\n\n{table(results)}\n{END}")
     text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     DOC.write_text(text, encoding="utf-8")
 
@@ -303,7 +346,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pressroom-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "command": "python bench/run.py " + " ".join(sys.argv[1:]),
+    results = {"quiet": QUIET, "date": time.strftime("%Y-%m-%d %H:%M"), "command": "python bench/run.py " + " ".join(sys.argv[1:]),
                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "sizes": [], "big": []}
     try:
