@@ -14,13 +14,15 @@ Render.  Every chunk is laid out as if it began on page 1; its page count is
 then known, and once every earlier chunk's count is known, its real first page
 is, and the worker that holds it finishes it (see pdfchunk.py).  Page numbers
 a chunk prints for anchors in other chunks (the contents, "See p. N", the
-index) are given to it when they are known: the front and the back matter are
-laid out after the sections.  Cached chunks are used when their HTML, first
-page and the page numbers they printed are the same.  Every assumption is
-checked at the end (first pages, the page numbers printed, the footnote count,
-that a chunk ends on a clean page break, that every anchor is in one chunk);
-a chunk whose assumption failed is rendered again, and if that does not
-settle, the caller renders the edition as one document.
+index) are given to it when they are known: the back matter is laid out after
+the sections, and the front, laid out first with stand-in numbers for its page
+count, is finished last with the real ones.  Footnotes that WeasyPrint carries
+off a chunk's last page open the next chunk, as they would open that page in
+the whole edition.  Cached chunks are used when their HTML, first page and the
+page numbers they printed are the same.  Every assumption is checked at the
+end (first pages, the page numbers printed, the footnote count, that every
+anchor is in one chunk); a chunk whose assumption failed is rendered again,
+and if that does not settle, the caller renders the edition as one document.
 """
 
 from __future__ import annotations
