@@ -29,14 +29,19 @@ _preloaded = False
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def _preload(fonts_dir) -> None:
-    """Import WeasyPrint now (fontconfig first pointed at the shipped fonts), while the parent reads content."""
+def _preload(fonts_dir, preload: bool) -> None:
+    """Import WeasyPrint now (fontconfig first pointed at the shipped fonts), or for an EPUB alone its
+    packager, while the parent reads content."""
     global _preloaded
-    from . import pdf
+    if preload:
+        from . import pdf
 
-    pdf.isolate_fonts(fonts_dir)
-    import weasyprint  # noqa: F401
+        pdf.isolate_fonts(fonts_dir)
+        import weasyprint  # noqa: F401
+    else:
+        from . import epub, epubfonts  # noqa: F401
 
+        epubfonts.fast_name_scan()
     _preloaded = True
 
 
@@ -44,11 +49,10 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
     # A worker keeps big trees of layout boxes; Python's cyclic collector would walk them again and again
     # (it made font subsetting 2.5 times slower).  Collect rarely, and once after each chunk is drawn.
     gc.set_threshold(*GC_THRESHOLDS)
-    if preload:
-        try:
-            _preload(fonts_dir)
-        except Exception:  # reported when the first request arrives
-            pass
+    try:
+        _preload(fonts_dir, preload)
+    except Exception:  # reported when the first request arrives
+        pass
     renderer = None
     held: dict = {}
     cpu: dict[str, float] = {"start": time.process_time()}
