@@ -115,11 +115,11 @@ def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
 
 
 def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fonts_dir: Path,
-               subset_font=None) -> bytes:
+               subset_font=None, cover_png: bytes | None = None) -> bytes:
     """Package composed XHTML documents, images and subset fonts into a reproducible EPUB 3.
 
-    `subset_font(path, text)` may supply the subsets (the build caches them and makes them in parallel);
-    it must return what `_subset_font` returns."""
+    `subset_font(path, text)` may supply the subsets and `cover_png` the cover (the build caches them);
+    they must be what `_subset_font` and `_cover_png` return."""
     subset_font = subset_font or _subset_font
     meta, brand, lang = book_data.meta, book_data.brand, book_data.meta.language
     book = epub.EpubBook()
@@ -156,7 +156,7 @@ def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fon
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         book.add_item(epub.EpubItem(uid=f"img-{index}", file_name=name, media_type=media_type,
                                     content=_downscaled(path)))
-    book.set_cover("images/cover.png", _cover_png(book_data, fonts_dir), create_page=False)
+    book.set_cover("images/cover.png", cover_png or _cover_png(book_data, fonts_dir), create_page=False)
 
     raw = io.BytesIO()
     published = dt.datetime.combine(meta.published, dt.time())

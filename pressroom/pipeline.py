@@ -271,7 +271,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
         with timer.stage("compose"):
             content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings,
                                            questions)
-            fonts = epubfonts.Subsets(content.text, FONTS, run.cache)
+            fonts = epubfonts.Subsets(content.text, FONTS, run.cache, content)
             namer = epub_image_namer(edition.content_root)
             images = tuple((path, namer(path)) for path in prepared.images)
             if run.workers is not None:  # font subsets and then the EPUB itself, on idle workers
@@ -292,17 +292,19 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
                                     compose.print_parts(edition.meta, answers_only=True), main.anchor_pages, timer)
                 outputs[f"{stem}-answers.pdf"] = key.data
     if fonts is not None:
-        from . import epub
-
         with timer.stage("epub"):
             if (run.tasks or run.scheduler) and run.workers is not None:  # the EPUB's tasks, to their end
                 from . import chunks
 
                 chunks.run_tasks(run)
             fonts.table(run.results)
+            cover = fonts.cover_png(run.results)
             data = run.results.get("epub")
-            if data is None:
-                data = epub.build_epub(content, images, FONTS, subset_font=fonts.subset(run.results))
+            if data is None:  # packaged here (one job, or the workers were given up)
+                from . import epub
+
+                data = epub.build_epub(content, images, FONTS, subset_font=fonts.subset(run.results),
+                                       cover_png=cover)
             outputs[f"{stem}.epub"] = data
         size_mb = len(outputs[f"{stem}.epub"]) / 1e6
         if size_mb > edition.meta.epub_budget_mb:
