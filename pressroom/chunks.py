@@ -489,7 +489,8 @@ class Scheduler:
         if message[0] in ("layout", "finish", "laid", "done"):
             state = self._state(message[1])
             label = state.chunk.label + ("(+notes)" if state.chunk.carried else "") if state else message[1]
-            return f"{label}" + (f" start={message[-2]}" if message[0] in ("layout", "finish") else "")
+            start = {"layout": 5, "finish": 2}.get(message[0])
+            return f"{label}" + (f" start={message[start]}" if start else "")
         return str(message[1])
 
     def _next_for(self, worker: int):
