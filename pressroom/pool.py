@@ -89,7 +89,7 @@ def _worker(conn, fonts_dir, preload: bool) -> None:
                 _finish(conn, cid, held.pop(cid), start, trim, external)
             elif kind == "drop":
                 held.pop(message[1], None)
-                gc.collect()
+                _release()
             elif kind == "task":
                 _, tid, function, args = message
                 conn.send(("result", tid, function(*args)))
@@ -107,7 +107,18 @@ def _finish(conn, cid, laid, start: int, trim: bool, external) -> None:
     pdf = laid.finish(start, trim, external)
     del laid
     conn.send(("done", cid, info, pdf))
+    _release()
+
+
+def _release() -> None:
+    """Free the chunk's boxes now, and give the memory back to the system (glibc keeps it otherwise)."""
     gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class Workers:
