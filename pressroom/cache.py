@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .output import write_atomic
 
-FORMAT = 2
+FORMAT = 3
 PROJECT = Path(__file__).resolve().parent.parent
 TOOL_DIRS = (Path(__file__).resolve().parent, PROJECT / "templates", PROJECT / "styles")
 LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2")
@@ -125,7 +125,8 @@ class Cache:
             return None
         if hashlib.sha256(data).hexdigest() != meta["sha256"]:
             return None
-        return ChunkPdf(data, meta["pdf_pages"], meta["pdf_anchors"], meta["used"], [])
+        return ChunkPdf(data, meta["pdf_pages"], meta["pdf_anchors"], meta["used"], [],
+                        {name: tuple(value) for name, value in meta.get("fonts", {}).items()})
 
     def store(self, key: str, first_page: int, used: dict, trim: bool, info, pdf) -> None:
         """A finished chunk, with what its layout said (pdfchunk.LayoutInfo)."""
@@ -135,7 +136,8 @@ class Cache:
         name = f"{first_page}-{int(trim)}-{digest(json.dumps(used, sort_keys=True))[:16]}"
         meta = {"first_page": first_page, "used": used, "trim": trim, "pages": info.pages,
                 "content_pages": info.content_pages, "carried": list(info.carried), "anchors": info.anchors,
-                "pdf_pages": pdf.pages, "pdf_anchors": pdf.anchors, "sha256": hashlib.sha256(pdf.data).hexdigest()}
+                "pdf_pages": pdf.pages, "pdf_anchors": pdf.anchors, "fonts": pdf.fonts,
+                "sha256": hashlib.sha256(pdf.data).hexdigest()}
         write_atomic(folder / f"{name}.pdf", pdf.data)
         write_atomic(folder / f"{name}.json", json.dumps(meta, sort_keys=True).encode())
 

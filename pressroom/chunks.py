@@ -707,7 +707,16 @@ def render_edition(prepared, options, practice_model, show: dict, timer, run):
             raise
         run.scheduler = scheduler
     with timer.stage("stitch"):
-        data = stitch.stitch([stitch.Part(p.data, tuple(p.anchors)) for p in rendered.parts], tagged)
+        shipped = {file_hash(path): path for path in sorted(pipeline.FONTS.glob("*.[ot]tf"))}
+        originals: dict = {}
+        for part in rendered.parts:
+            for name, (sha, notdef) in (part.fonts or {}).items():
+                if sha in shipped and originals.get(name, (shipped[sha],))[0] == shipped[sha]:
+                    originals[name] = (shipped[sha], notdef or originals.get(name, (None, False))[1])
+                else:
+                    originals[name] = (None, False)  # not one shipped file: left as it is
+        originals = {name: value for name, value in originals.items() if value[0] is not None}
+        data = stitch.stitch([stitch.Part(p.data, tuple(p.anchors)) for p in rendered.parts], tagged, originals)
     carried = sum(1 for state in scheduler.states if state.chunk.carried)
     run.note = (f"{len(rendered.parts)} chunks on {len(run.workers)} workers: {rendered.layouts} laid out, "
                 f"{rendered.cached} from the cache" + (f", {carried} opening with footnotes carried over"

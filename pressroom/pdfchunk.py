@@ -51,6 +51,7 @@ class ChunkPdf:
     anchors: dict[str, int]          # anchor -> 0-based page index inside the chunk (first occurrence)
     external_used: dict[str, int]    # external anchors whose page number was printed, with the number used
     problems: list[str] = field(default_factory=list)
+    fonts: dict = field(default_factory=dict)  # base font name -> (SHA-256 of the font file, .notdef drawn)
 
 
 class _ExternalTarget:
@@ -238,7 +239,22 @@ class LaidOut:
         options = {"pdf_variant": "pdf/ua-1"} if self.renderer.tagged else {}
         data = document.write_pdf(pdf_identifier=None, **options)
         messages = list(dict.fromkeys(self.messages + self.renderer._take_messages()))
-        return ChunkPdf(data, len(document.pages), anchors, dict(self.external_used), messages)
+        return ChunkPdf(data, len(document.pages), anchors, dict(self.external_used), messages,
+                        _font_files(document))
+
+
+def _font_files(document) -> dict:
+    """Which font file each embedded font was subset from, so that the stitcher can merge them."""
+    import hashlib
+
+    from weasyprint.text.fonts import get_hb_object_data
+
+    out = {}
+    for font in document.fonts.values():
+        data = get_hb_object_data(font.hb_face)
+        if data:
+            out[font.name.decode().lstrip("/")] = (hashlib.sha256(data).hexdigest(), bool(font.missing))
+    return out
 
 
 CARRIER = '<div class="pressroom-carried">'

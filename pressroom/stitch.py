@@ -8,7 +8,9 @@ rebuilt here:
   practice questions, the answer key and the index);
 - the tagged structure (PDF/UA): one Document element holding every chunk's
   elements in order, and one parent tree, with each page's /StructParents and
-  each annotation's /StructParent renumbered into it.
+  each annotation's /StructParent renumbered into it;
+- each font once (fontmerge.py): the chunks' subsets of one shipped font are
+  replaced by one subset holding all their glyphs.
 Everything else (catalog, metadata, XMP, language) comes from the first chunk,
 whose head is the edition's.  The output depends only on the chunk PDFs.
 """
@@ -29,7 +31,9 @@ class Part:
     anchors: tuple[str, ...]  # the chunk's own anchors; any other named destination in it is a stand-in
 
 
-def stitch(parts: list[Part], tagged: bool) -> bytes:
+def stitch(parts: list[Part], tagged: bool, originals: dict | None = None) -> bytes:
+    """One PDF of the chunks' PDFs; `originals` (base font name -> (shipped file, .notdef drawn)) lets
+    the copies of a font in several chunks be merged into one (fontmerge.py)."""
     base = pikepdf.open(io.BytesIO(parts[0].data))
     sources = [base] + [pikepdf.open(io.BytesIO(p.data)) for p in parts[1:]]
     struct = _StructMerger(base) if tagged and "/StructTreeRoot" in base.Root else None
@@ -57,6 +61,10 @@ def stitch(parts: list[Part], tagged: bool) -> bytes:
     _write_outline(base, outline)
     if struct is not None:
         struct.finish()
+    if originals:
+        from . import fontmerge
+
+        fontmerge.merge_fonts(base, originals)
     out = io.BytesIO()
     base.save(out, deterministic_id=True, compress_streams=True,
               object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -139,6 +139,21 @@ def test_chunked_pdf_structure_tree_holds_together(sample, single):
         assert count(a) == count(b)
 
 
+def test_chunked_pdf_embeds_each_font_once_as_the_single_document_does(sample, single):
+    def fonts(pdf):
+        with pikepdf.open(pdf) as doc:
+            found = {}
+            for page in doc.pages:
+                for font in page.Resources.get("/Font", {}).values():
+                    program = font.DescendantFonts[0].FontDescriptor.FontFile2
+                    found.setdefault(str(font.BaseFont), set()).add(program.read_bytes())
+            return found
+
+    chunked, whole = fonts(sample.pdf), fonts(single)
+    assert {name: len(programs) for name, programs in chunked.items()} == {name: 1 for name in whole}
+    assert chunked == whole, "a merged font differs from the single document's subset"
+
+
 def test_footnotes_carried_from_one_chunk_to_the_next_print_as_in_one_document(tmp_path):
     """WeasyPrint carries a note that does not fit to the next page; across chunks it must land the same."""
     sys.path.insert(0, str(ROOT / "bench"))
