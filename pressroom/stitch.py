@@ -188,6 +188,8 @@ class _StructMerger:
                 self.kids.append(kid)
         nums = _number_tree_items(tree.ParentTree)
         for key, value in nums:
+            if isinstance(value, (Array, Dictionary)) and not value.is_indirect:
+                value = src.make_indirect(value)  # copied whole by QPDF, not element by element here
             self.nums.append((key + offset, copy(value)))
         for page in pages:
             if "/StructParents" in page.obj:
