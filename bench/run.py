@@ -329,8 +329,15 @@ def table(results: dict) -> str:
     for r in results.get("big", []):
         rows.append(f"| {r['size']} | {r['pages']} | | {r['full_s']:.2f} | | | {round(r['pages'] / r['full_s'], 1)} "
                     f"| | | | | | {r['rss_process_mb']} / {r['rss_tree_mb']} |")
-    stages = ["", "Stages of the full build (median seconds; `pdf` is the wall time of the chunked render, "
-                  "the EPUB's font subsets run on idle workers inside it):", ""]
+    stages = ["", "Each column is a median over the rounds; \"full / baseline\" is the median of each round's own "
+                  "ratio (baseline and full build run one after the other), so a round disturbed by another "
+                  "process on the machine counts once. Rounds (baseline s, full build s):", ""]
+    for r in results["sizes"]:
+        stages.append(f"- {r['size']} pages: " + ", ".join(
+            f"({x['baseline']['wall']:.2f}, {x['full']['wall']:.2f})" for x in r["rounds"])
+            + f"; CPU seconds, baseline {r['baseline_cpu_s']} and full build {r['full_cpu_s']}")
+    stages += ["", "Stages of the full build (median seconds; `pdf` is the wall time of the chunked render, "
+                   "the EPUB's font subsets run on idle workers inside it):", ""]
     for r in results["sizes"]:
         stages.append(f"- {r['size']} pages: " + ", ".join(f"{k} {v}" for k, v in r["full_stages"].items())
                       + f"; {r['full_render']}")
