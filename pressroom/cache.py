@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 
+from .hashing import file_sha256, tree_files
 from .output import write_atomic
 
 FORMAT = 3
@@ -26,24 +26,6 @@ PROJECT = Path(__file__).resolve().parent.parent
 TOOL_DIRS = (Path(__file__).resolve().parent, PROJECT / "templates", PROJECT / "styles")
 LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2")
 KEEP_PER_CHUNK = 3
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def tree_files(folder: Path) -> list[Path]:
-    """Files under `folder`, sorted, without caches, editor backups or hidden files."""
-    out = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        out += [Path(root) / f for f in sorted(files)
-                if not f.startswith(".") and not f.endswith(("~", ".pyc", ".swp", ".tmp"))]
-    return out
 
 
 def library_versions() -> str:
@@ -70,7 +52,7 @@ def tool_key() -> str:
             for path in tree_files(folder):
                 if folder.name == "pressroom" and path.suffix != ".py":
                     continue
-                digest.update(f"\n{path.relative_to(PROJECT).as_posix()}\n{file_hash(path)}".encode())
+                digest.update(f"\n{path.relative_to(PROJECT).as_posix()}\n{file_sha256(path)}".encode())
         _tool_key = digest.hexdigest()
     return _tool_key
 

@@ -21,28 +21,14 @@ import sys
 import time
 from pathlib import Path
 
+from .hashing import file_sha256, tree_files
+
 FORMAT = 1
 PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
 TOOL_TREES = (PACKAGE, PROJECT / "templates", PROJECT / "styles")
 LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2",
              "jinja2", "markdown_it_py", "mdit_py_plugins", "pydantic", "pyyaml")
-
-
-def _walk(folder: Path) -> list[Path]:
-    out = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        out += [Path(root) / f for f in sorted(files) if not f.startswith(".") and not f.endswith((".pyc", "~"))]
-    return out
-
-
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _libraries() -> list[str]:
@@ -90,7 +76,7 @@ class Record:
         known = (self.previous or {}).get("files", {})
         files: dict[str, list] = {}
         for tree in [*self.roots, *TOOL_TREES]:
-            for path in _walk(tree):
+            for path in tree_files(tree):
                 try:
                     stat = path.stat()
                 except OSError:
@@ -105,7 +91,7 @@ class Record:
         for name, entry in self.files.items():
             if entry[2] is None:
                 try:
-                    entry[2] = _sha(Path(name))
+                    entry[2] = file_sha256(Path(name))
                 except OSError:
                     entry[2] = "missing"
 
@@ -117,7 +103,7 @@ class Record:
         for name, entry in self.files.items():
             if entry[2] is None:  # size or time changed: compare the bytes
                 try:
-                    entry[2] = _sha(Path(name))
+                    entry[2] = file_sha256(Path(name))
                 except OSError:
                     return None
                 if entry[2] != old["files"][name][2]:

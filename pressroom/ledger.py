@@ -18,6 +18,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .hashing import file_sha256
 from .output import write_atomic
 
 SECRET_ENV = "PRESSROOM_SECRET"
@@ -142,7 +143,6 @@ def write_state(ledger: Path, state: State) -> None:
 
 def sha256_file(path: Path) -> str | None:
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
