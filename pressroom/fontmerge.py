@@ -19,7 +19,7 @@ from math import ceil
 from pathlib import Path
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Dictionary
 
 # HarfBuzz enums (hb-subset.h); stable across releases.
 RETAIN_GIDS, DESUBROUTINIZE, PASSTHROUGH_UNRECOGNIZED, NO_HINTING, NOTDEF_OUTLINE = 2, 4, 32, 1, 64

@@ -252,7 +252,7 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
                 problems.append(error(path, child_line, f"raw HTML is not allowed: '{child.content[:60]}'"
                                                         " (escape a literal '<' as '\\<')"))
             elif child.type == "image":
-                resolved, problem = _check_target(child.attrGet("src") or "", path, child_line, ctx, "image")
+                resolved, problem = check_target(child.attrGet("src") or "", path, child_line, ctx, "image")
                 if problem:
                     problems.append(problem)
                     continue
@@ -349,7 +349,7 @@ def _epub_notes(state: _State) -> str:
     return '<section class="footnotes" epub:type="footnotes">\n' + "\n".join(items) + "\n</section>\n"
 
 
-def _check_target(ref: str, path: Path, line: int, ctx: MarkupContext, what: str) -> tuple[Path | None, Problem | None]:
+def check_target(ref: str, path: Path, line: int, ctx: MarkupContext, what: str) -> tuple[Path | None, Problem | None]:
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc or ref.startswith("//"):
         return None, error(path, line, f"{what} '{ref}' points to a remote URL; put the file next to the article")
@@ -371,7 +371,7 @@ def _link_target(href: str, path: Path, line: int, ctx: MarkupContext, anchor: s
     """A link may go to a heading of this article (#id) or to another article of the edition."""
     if href.startswith("#"):
         return (f"#{anchor}-{href[1:]}", f"#{anchor}-{href[1:]}"), None
-    resolved, problem = _check_target(href, path, line, ctx, "link")
+    resolved, problem = check_target(href, path, line, ctx, "link")
     if problem:
         return None, problem
     slug = ctx.article_slugs.get(resolved)

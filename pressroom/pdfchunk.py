@@ -24,7 +24,6 @@ chunked build is checked against a single-document render by the test suite.
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path

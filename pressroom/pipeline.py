@@ -111,7 +111,7 @@ def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path,
     if not value:
         return None
     ctx = markup.MarkupContext(edition.content_root, "", {}, "", {})
-    resolved, problem = markup._check_target(value, base / "x", located_line, ctx, key[-1])
+    resolved, problem = markup.check_target(value, base / "x", located_line, ctx, key[-1])
     if problem:
         problems.append(error(source, located_line, problem.message))
         return None
