@@ -15,7 +15,7 @@ from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, coverage, markup, practice, reader
+from . import compose, coverage, houserules, markup, practice, reader
 from .output import write_atomic, write_json
 from .problems import ContentError, Problem, error, warning
 
@@ -335,6 +335,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
         "index_entries": len(questions.index),
         "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)},
         "warnings": warnings,
+        "house_rules": [str(p) for p in houserules.check_edition(edition)],  # warnings; they never stop a build
         "pdf_render": run.note if "pdf" in options.formats or options.quiz_only else None,
     }
     write_json(target / "build-report.json", report)

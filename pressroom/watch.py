@@ -112,7 +112,7 @@ class Builder:
             say(f"the build failed unexpectedly ({type(exc).__name__}); the last good outputs are kept", error=True)
             self.board.update(building=False, ok=False, problems=(f"internal error: {exc}",), message=FAILED)
             return False
-        warnings = progress.house_warnings(self.edition_dir)
+        warnings = progress.house_warnings(report)
         for problem in warnings:
             print(problem, file=sys.stderr, flush=True)
         self.show(report)
