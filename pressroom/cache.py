@@ -1,11 +1,10 @@
-"""The build cache under `<out>/.cache/`: finished PDF chunks and EPUB font subsets.
+"""The build cache under `<out>/.cache/`: finished PDF chunks.
 
 Every key starts from `tool_key()`: the hashes of Pressroom's own code, the
 templates, the styles and the shipped fonts, and the versions of the libraries
 that draw the outputs.  A chunk is then keyed by its HTML (content and
 template output), the hashes of the images it shows, its first page and the
-page numbers it printed for other chunks; an EPUB font subset by the font and
-the set of characters.  A cached file is the same bytes a fresh render makes,
+page numbers it printed for other chunks.  A cached file is the same bytes a fresh render makes,
 so a build with the cache and one without (`--no-cache`) write identical
 outputs.  Entries no edition uses any more are pruned after each build.
 """
@@ -72,7 +71,6 @@ class Cache:
         self.root = root
         self.enabled = enabled
         self.used_chunks: set[str] = set()
-        self.used_blobs: set[str] = set()
 
     # ------------------------------------------------------------------ chunks
     def _chunk_dir(self, key: str) -> Path:
@@ -123,27 +121,6 @@ class Cache:
         write_atomic(folder / f"{name}.pdf", pdf.data)
         write_atomic(folder / f"{name}.json", json.dumps(meta, sort_keys=True).encode())
 
-    # ------------------------------------------------------------------ blobs (EPUB font subsets)
-    def _blob_path(self, kind: str, key: str) -> Path:
-        return self.root / kind / f"{key}.bin"
-
-    def get_blob(self, kind: str, key: str) -> bytes | None:
-        self.used_blobs.add(f"{kind}/{key}")
-        if not self.enabled:
-            return None
-        path = self._blob_path(kind, key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        body, check = data[:-32], data[-32:]
-        return body if hashlib.sha256(body).digest() == check else None
-
-    def put_blob(self, kind: str, key: str, data: bytes) -> None:
-        self.used_blobs.add(f"{kind}/{key}")
-        if self.enabled:
-            write_atomic(self._blob_path(kind, key), data + hashlib.sha256(data).digest())
-
     # ------------------------------------------------------------------ keeping it small
     def remember(self, edition: str) -> None:
         """Record what this edition's build used, then drop whatever no edition uses."""
@@ -151,15 +128,14 @@ class Cache:
             return
         editions = self.root / "editions"
         write_atomic(editions / f"{edition}.json", json.dumps(
-            {"chunks": sorted(self.used_chunks), "blobs": sorted(self.used_blobs)}).encode())
-        chunks, blobs = set(), set()
+            {"chunks": sorted(self.used_chunks)}).encode())
+        chunks = set()
         for path in editions.glob("*.json"):
             try:
                 record = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
             chunks |= set(record.get("chunks", ()))
-            blobs |= set(record.get("blobs", ()))
         for folder in (self.root / "chunks").glob("*/*"):
             if folder.name not in chunks:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -168,6 +144,5 @@ class Cache:
                 for old in metas[KEEP_PER_CHUNK:]:
                     old.unlink(missing_ok=True)
                     old.with_suffix(".pdf").unlink(missing_ok=True)
-        for path in self.root.glob("*/*.bin"):
-            if f"{path.parent.name}/{path.stem}" not in blobs:
-                path.unlink(missing_ok=True)
+        for kind in ("epub-fonts", "epub-cover"):  # what builds before 2026-11-26 kept here
+            shutil.rmtree(self.root / kind, ignore_errors=True)

@@ -103,7 +103,7 @@ class Scheduler:
     chunk is usually laid out after the one before it and knows which footnotes that one carried over);
     lay out the back matter or the front once the page numbers they print are known (the front first
     of all, with stand-in numbers, when its page count is not known from the cache, since every first
-    page depends on it); run a task (EPUB font subsets, then the EPUB).
+    page depends on it); run a task (packaging the EPUB).
     """
 
     def __init__(self, chunks: list[Chunk], workers, base_dir, cache=None, tasks=(), tick=None, planner=None):

@@ -125,8 +125,9 @@ def build_editions(args, record, pool) -> int:
     from . import fastpath
 
     jobs = args.jobs or os.cpu_count() or 1
-    # Workers start now and import WeasyPrint while this process reads the content.
-    pool.prestart(jobs, Path(__file__).resolve().parent.parent / "styles" / "fonts", preload=args.format != "epub")
+    if args.format != "epub":  # an EPUB alone is made in this process
+        # Workers start now and import WeasyPrint while this process reads the content.
+        pool.prestart(jobs, Path(__file__).resolve().parent.parent / "styles" / "fonts")
     try:
         editions = resolve_editions(args)
     except reader.UsageError as exc:

@@ -16,9 +16,8 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import uharfbuzz
 from ebooklib import epub
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 if TYPE_CHECKING:  # the packager reads composed content; it does not call the compose stage
@@ -54,17 +53,19 @@ def _downscaled(path: Path) -> bytes:
 
 
 def _subset_font(path: Path, text: str) -> bytes:
-    font = TTFont(path, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = ["*"]  # Devanagari conjuncts and matras need every shaping feature
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    """The font cut down to the characters the book shows, with every layout feature (Devanagari
+    conjuncts and matras need them all) and every name.  HarfBuzz's subsetter, as WeasyPrint uses for
+    the PDF: a hundred times faster than fontTools' for the same glyphs and the same shaping."""
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
+    request = uharfbuzz.SubsetInput()
+    for character in sorted(set(text)):
+        request.unicode_set.add(ord(character))
+    for kind in (uharfbuzz.SubsetInputSets.LAYOUT_FEATURE_TAG, uharfbuzz.SubsetInputSets.NAME_ID,
+                 uharfbuzz.SubsetInputSets.NAME_LANG_ID):
+        keep = request.sets(kind)
+        keep.clear()
+        keep.invert()  # an empty set inverted: all of them
+    return uharfbuzz.subset(face, request).blob.data
 
 
 def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
@@ -110,17 +111,12 @@ def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
     if brand.slogan:
         wrapped(brand.slogan, sans_bold, 64, height - 260, palette["accent_ink"])
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # optimize=True: 3% smaller, 2.5 times slower
     return out.getvalue()
 
 
-def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fonts_dir: Path,
-               subset_font=None, cover_png: bytes | None = None) -> bytes:
-    """Package composed XHTML documents, images and subset fonts into a reproducible EPUB 3.
-
-    `subset_font(path, text)` may supply the subsets and `cover_png` the cover (the build caches them);
-    they must be what `_subset_font` and `_cover_png` return."""
-    subset_font = subset_font or _subset_font
+def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fonts_dir: Path) -> bytes:
+    """Package composed XHTML documents, images and subset fonts into a reproducible EPUB 3."""
     meta, brand, lang = book_data.meta, book_data.brand, book_data.meta.language
     book = epub.EpubBook()
     book.set_identifier(book_identifier(brand.name, book_data.slug))
@@ -151,12 +147,12 @@ def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fon
                                 content=book_data.css.encode("utf-8")))
     for name in EPUB_FONTS:
         book.add_item(epub.EpubItem(uid=f"font-{name}", file_name=f"fonts/{name}.ttf", media_type="font/ttf",
-                                    content=subset_font(fonts_dir / f"{name}.ttf", book_data.text)))
+                                    content=_subset_font(fonts_dir / f"{name}.ttf", book_data.text)))
     for index, (path, name) in enumerate(images):
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         book.add_item(epub.EpubItem(uid=f"img-{index}", file_name=name, media_type=media_type,
                                     content=_downscaled(path)))
-    book.set_cover("images/cover.png", cover_png or _cover_png(book_data, fonts_dir), create_page=False)
+    book.set_cover("images/cover.png", _cover_png(book_data, fonts_dir), create_page=False)
 
     raw = io.BytesIO()
     published = dt.datetime.combine(meta.published, dt.time())

@@ -28,7 +28,7 @@ PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
 TOOL_TREES = (PACKAGE, PROJECT / "templates", PROJECT / "styles")
 LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2",
-             "jinja2", "markdown_it_py", "mdit_py_plugins", "pydantic", "pyyaml")
+             "jinja2", "markdown_it_py", "mdit_py_plugins", "pydantic", "pyyaml", "uharfbuzz")
 
 
 def _libraries() -> list[str]:

@@ -31,7 +31,7 @@ class Options:
     quiz_only: bool = False
     proofs: bool = False
     jobs: int | None = None  # worker processes; None: one per core; 1: the PDF is laid out as one document
-    cache: bool = True       # reuse finished chunks and font subsets from <out>/.cache
+    cache: bool = True       # reuse finished chunks from <out>/.cache
 
     @property
     def workers(self) -> int:
@@ -236,18 +236,17 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
     """Build one edition; returns the build report. Raises ContentError before writing anything.
 
     With more than one job, worker processes start at once (they import WeasyPrint while the
-    content is read), lay out the print edition in chunks, and make the EPUB's font subsets."""
+    content is read), lay out the print edition in chunks, and package the EPUB."""
     from .cache import Cache
 
     timer = Timer(progress=progress)
     started = time.perf_counter()
-    want_pdf = "pdf" in options.formats or options.quiz_only
-    want_epub = "epub" in options.formats and not options.quiz_only
     run = Run(cache=Cache(options.out_dir / ".cache", enabled=options.cache))
-    if options.workers > 1 and (want_pdf or want_epub):
+    # An EPUB alone is quicker made here than handed to workers that must first start.
+    if options.workers > 1 and ("pdf" in options.formats or options.quiz_only):
         from . import pool
 
-        run.workers = pool.take(options.workers, FONTS, preload=want_pdf)
+        run.workers = pool.take(options.workers, FONTS)
     try:
         return _build(edition_dir, options, timer, started, run)
     finally:
@@ -264,18 +263,17 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
     pages = None
     stem = output_stem(edition)
     target = options.out_dir / edition.slug
-    fonts = None
+    content = None
     if "epub" in options.formats and not options.quiz_only:
-        from . import epubfonts
-
         with timer.stage("compose"):
             content = compose.compose_epub(edition, prepared.fragments, prepared.foreword_epub, prepared.strings,
                                            questions)
-            fonts = epubfonts.Subsets(content.text, FONTS, run.cache, content)
             namer = epub_image_namer(edition.content_root)
             images = tuple((path, namer(path)) for path in prepared.images)
-            if run.workers is not None:  # font subsets and then the EPUB itself, on idle workers
-                run.tasks += fonts.tasks() + [fonts.task(content, images, FONTS)]
+            if run.workers is not None:  # packaged by a worker when it has no chunk to lay out
+                from . import chunks, epubtask
+
+                run.tasks.append(chunks.Task("epub", epubtask.package, (content, images, FONTS)))
     if "pdf" in options.formats or options.quiz_only:
         main = _render_print(prepared, options, questions, compose.print_parts(edition.meta), None, timer, run)
         pages = main.pages
@@ -291,20 +289,17 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
                 key = _render_print(prepared, options, questions,
                                     compose.print_parts(edition.meta, answers_only=True), main.anchor_pages, timer)
                 outputs[f"{stem}-answers.pdf"] = key.data
-    if fonts is not None:
+    if content is not None:
         with timer.stage("epub"):
-            if (run.tasks or run.scheduler) and run.workers is not None:  # the EPUB's tasks, to their end
+            if (run.tasks or run.scheduler) and run.workers is not None:  # the EPUB's task, to its end
                 from . import chunks
 
                 chunks.run_tasks(run)
-            fonts.table(run.results)
-            cover = fonts.cover_png(run.results)
             data = run.results.get("epub")
             if data is None:  # packaged here (one job, or the workers were given up)
                 from . import epub
 
-                data = epub.build_epub(content, images, FONTS, subset_font=fonts.subset(run.results),
-                                       cover_png=cover)
+                data = epub.build_epub(content, images, FONTS)
             outputs[f"{stem}.epub"] = data
         size_mb = len(outputs[f"{stem}.epub"]) / 1e6
         if size_mb > edition.meta.epub_budget_mb:

@@ -1,4 +1,4 @@
-"""Worker processes for the print build: each lays out and draws chunks, and runs small tasks (font subsets).
+"""Worker processes for the print build: each lays out and draws chunks, and runs small tasks (the EPUB).
 
 A worker keeps what it has laid out until the parent tells it the chunk's first
 page, so a chunk is never laid out twice for want of its page number.  Workers
@@ -29,28 +29,22 @@ _preloaded = False
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def _preload(fonts_dir, preload: bool) -> None:
-    """Import WeasyPrint now (fontconfig first pointed at the shipped fonts), or for an EPUB alone its
-    packager, while the parent reads content."""
+def _preload(fonts_dir) -> None:
+    """Import WeasyPrint now (fontconfig first pointed at the shipped fonts), while the parent reads content."""
     global _preloaded
-    if preload:
-        from . import pdf
+    from . import pdf
 
-        pdf.isolate_fonts(fonts_dir)
-        import weasyprint  # noqa: F401
-    else:
-        from . import epub, epubfonts  # noqa: F401
-
-        epubfonts.fast_name_scan()
+    pdf.isolate_fonts(fonts_dir)
+    import weasyprint  # noqa: F401
     _preloaded = True
 
 
-def _worker(conn, fonts_dir, preload: bool) -> None:
+def _worker(conn, fonts_dir) -> None:
     # A worker keeps big trees of layout boxes; Python's cyclic collector would walk them again and again
     # (it made font subsetting 2.5 times slower).  Collect rarely, and once after each chunk is drawn.
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        _preload(fonts_dir, preload)
+        _preload(fonts_dir)
     except Exception:  # reported when the first request arrives
         pass
     renderer = None
@@ -124,12 +118,12 @@ def _release() -> None:
 class Workers:
     """`jobs` forked worker processes; `send` to one, `receive` from any."""
 
-    def __init__(self, jobs: int, fonts_dir, preload: bool = True):
+    def __init__(self, jobs: int, fonts_dir):
         context = multiprocessing.get_context("fork")
         self.connections, self.processes = [], []
         for _ in range(jobs):
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_worker, args=(child_end, fonts_dir, preload), daemon=True)
+            process = context.Process(target=_worker, args=(child_end, fonts_dir), daemon=True)
             process.start()
             child_end.close()
             self.connections.append(parent_end)
@@ -180,22 +174,21 @@ class Workers:
 _started: Workers | None = None
 
 
-def prestart(jobs: int, fonts_dir, preload: bool) -> None:
+def prestart(jobs: int, fonts_dir) -> None:
     global _started
     if _started is None and jobs > 1:
-        _started = Workers(jobs, fonts_dir, preload)
-        _started.preload = preload
+        _started = Workers(jobs, fonts_dir)
 
 
-def take(jobs: int, fonts_dir, preload: bool) -> Workers:
+def take(jobs: int, fonts_dir) -> Workers:
     """The pool started beforehand if it fits, else a new one."""
     global _started
     started, _started = _started, None
-    if started is not None and len(started) == jobs and started.preload == preload:
+    if started is not None and len(started) == jobs:
         return started
     if started is not None:
         started.close()
-    return Workers(jobs, fonts_dir, preload)
+    return Workers(jobs, fonts_dir)
 
 
 def discard() -> None:

@@ -7,6 +7,7 @@ never from pressroom itself.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import shutil
 import zipfile
@@ -532,3 +533,29 @@ def test_epub_declares_language_and_marks_hindi(mini_built):
     hindi = [d for d in documents if "गंगा" in d]
     assert hindi, "the Hindi paragraph is missing from the EPUB"
     assert re.search(r'<p lang="hi" xml:lang="hi">गंगा', hindi[0])
+
+
+def _shaped(font_data: bytes, text: str) -> list[tuple[int, int, int]]:
+    import uharfbuzz as hb
+
+    font = hb.Font(hb.Face(hb.Blob(font_data)))
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer, {})
+    return [(p.x_advance, p.x_offset, p.y_offset) for p in buffer.glyph_positions]
+
+
+def test_epub_fonts_shape_the_book_as_the_shipped_fonts_do(mini_built):
+    # A subset that dropped a glyph reachable only through a shaping feature (a Devanagari conjunct,
+    # a matra, a ligature) shows a reader a box or a broken word; the positions would differ.
+    with zipfile.ZipFile(mini_built.epub) as z:
+        fonts = {Path(n).stem: z.read(n) for n in z.namelist() if n.endswith(".ttf")}
+        text = " ".join(re.sub(r"<[^>]+>", " ", z.read(n).decode("utf-8"))
+                        for n in z.namelist() if n.endswith(".xhtml"))
+    lines = sorted({line.strip() for line in re.split(r"\s{2,}|\n", html.unescape(text)) if line.strip()})
+    assert any("गंगा" in line for line in lines) and len(fonts) == 8
+    for name, data in fonts.items():
+        shipped = (ROOT / "styles" / "fonts" / f"{name}.ttf").read_bytes()
+        different = [line for line in lines if _shaped(data, line) != _shaped(shipped, line)]
+        assert not different, f"{name}: {len(different)} line(s) shape differently, e.g. {different[0]!r}"
