@@ -1,6 +1,6 @@
-"""Benchmark: Pressroom's build against WeasyPrint rendering the same edition as one document.
+"""Benchmark: Pressroom's build against WeasyPrint rendering the same edition as one document, and Pandoc.
 
-    .venv/bin/python bench/run.py [--sizes 60,120,240] [--repeats 3] [--big 500] [--write-docs]
+    .venv/bin/python bench/run.py [--sizes 60,120,240] [--repeats 3] [--big 500] [--pandoc PATH] [--write-docs]
 
 For each size it writes a synthetic edition (bench/synth.py: lists, tables,
 boxes, footnotes, figures, a little Devanagari, practice questions) into a
@@ -8,19 +8,24 @@ temporary folder and measures, each run in its own process:
 
   baseline   the edition's composed HTML and print.css rendered by WeasyPrint as
              one document in one process (tagged PDF/UA, as the default build):
-             what `pandoc + weasyprint` costs for the same pages
+             the WeasyPrint part of any one-document build of the same pages
   full       `build.py` (PDF + EPUB, default --jobs) into an empty output folder
   single     `build.py --jobs 1 --no-cache` (the whole edition as one document)
+  pandoc     the same articles as one Markdown file through Pandoc: `pandoc --pdf-engine=weasyprint`
+             to a PDF plus `pandoc` to an EPUB (bench/pandoc_build.py; no cover, foreword,
+             practice questions or index, notes at the end); only when a pandoc binary is
+             found (--pandoc PATH, $PANDOC, PATH or pypandoc_binary), else "n/a"
   no-change  `build.py` again with nothing changed
   one-edit   one word of one article changed (page count unchanged)
   page-edit  one article lengthened by about a page (every later page moves)
   epub-cold  `build.py --format epub` into an empty folder
   epub-warm  `build.py --format epub` after a one-word edit (font subsets cached)
 
-baseline, full and single are interleaved (A B C A B C ...) so that machine noise
-falls on all of them alike; the table shows medians and the median of the
-per-round ratios.  Peak RSS is the largest process (ru_maxrss of the children)
-and the largest sum over the build's process tree (sampled every 20 ms).
+baseline, full, single and pandoc are interleaved (A B C D A B C D ...) so that
+machine noise falls on all of them alike; the table shows medians and the median
+of the per-round ratios (full / baseline, full / Pandoc PDF + EPUB).  Peak RSS is
+the largest process (ru_maxrss of the children) and the largest sum over the
+build's process tree (sampled every 20 ms).
 Results go to bench/results.json; --write-docs also rewrites the table in
 docs/performance.md.  The bench is not part of the test suite.
 """
@@ -46,6 +51,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import pandoc_build  # noqa: E402
 import synth  # noqa: E402
 
 BUILD = ROOT / "build.py"
@@ -211,12 +217,14 @@ def mtimes(folder: Path) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- one edition
 
-def bench_size(size: int, repeats: int, work: Path, quick: bool = False) -> dict:
+def bench_size(size: int, repeats: int, work: Path, quick: bool = False, pandoc: str | None = None) -> dict:
     slug = f"bench-{size}"
     content = work / f"content-{size}"
     synth.make_edition(content, ARTICLES_PER_SIZE[size], slug)
     html, css, fonts_conf = baseline_inputs(content, slug, work)
     base_url = (content / slug).as_uri() + "/"
+    if pandoc:
+        pandoc_md = pandoc_build.combine(content / slug, fresh(work / f"pandoc-{size}") / "combined.md")
     rounds = []
     for round_number in range(repeats):
         wait_for_quiet()
@@ -225,9 +233,14 @@ def bench_size(size: int, repeats: int, work: Path, quick: bool = False) -> dict
         b = build(content, slug, fresh(work / f"out-{size}-full"))
         wait_for_quiet()
         c = None if quick else build(content, slug, fresh(work / f"out-{size}-single"), "--jobs", "1", "--no-cache")
-        rounds.append({"baseline": a, "full": b, "single": c})
+        d = None
+        if pandoc:
+            wait_for_quiet()
+            d = pandoc_build.build(pandoc, pandoc_md, pandoc_build.CSS, work / f"pandoc-{size}", runner=run)
+        rounds.append({"baseline": a, "full": b, "single": c, "pandoc": d})
         print(f"  {size}: round {round_number + 1}: baseline {a['wall']:.2f} s, full {b['wall']:.2f} s"
-              + (f", single {c['wall']:.2f} s" if c else ""), flush=True)
+              + (f", single {c['wall']:.2f} s" if c else "")
+              + (f", pandoc {d['pdf_s']:.2f} + {d['epub_s']:.2f} s ({d['pages']} pages)" if d else ""), flush=True)
     out = work / f"out-{size}-full"
     target = out / slug
     stamps = mtimes(target)
@@ -296,6 +309,12 @@ def bench_size(size: int, repeats: int, work: Path, quick: bool = False) -> dict
         "rss_process_mb": max((r["full"]["rss_process_mb"] or 0) for r in rounds) or None,
         "rss_tree_mb": max(r["full"]["rss_tree_mb"] for r in rounds),
         "baseline_rss_tree_mb": max(r["baseline"]["rss_tree_mb"] for r in rounds),
+        "pandoc_pdf_s": med([r["pandoc"]["pdf_s"] for r in rounds if r["pandoc"]]),
+        "pandoc_epub_s": med([r["pandoc"]["epub_s"] for r in rounds if r["pandoc"]]),
+        "pandoc_s": med([r["pandoc"]["total_s"] for r in rounds if r["pandoc"]]),
+        "pandoc_pages": rounds[0]["pandoc"]["pages"] if pandoc else None,
+        "pandoc_weasyprint_warnings": rounds[0]["pandoc"]["weasyprint_warnings"] if pandoc else None,
+        "full_over_pandoc": med([r["full"]["wall"] / r["pandoc"]["total_s"] for r in rounds if r["pandoc"]]),
         "rounds": [{k: ({kk: vv for kk, vv in v.items() if kk not in ("stdout", "stderr")} if v else None)
                     for k, v in r.items()} for r in rounds],
     }
@@ -314,20 +333,25 @@ def bench_big(size: int, work: Path) -> dict:
 # --------------------------------------------------------------------------- reporting
 
 def table(results: dict) -> str:
-    rows = ["| edition | pages | baseline s | full build s | full / baseline | `--jobs 1` s | pages/s (full) "
+    rows = ["| edition | pages | baseline s | full build s | full / baseline | Pandoc + WeasyPrint s (pages) "
+            "| full / Pandoc | `--jobs 1` s | pages/s (full) "
             "| no-change s | one edit s (largest / smallest section) | edit / full | page-moving edit s "
             "| EPUB only s (cold / warm) | peak RSS MB (process / tree) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results["sizes"]:
+        found = r.get("pandoc_s") is not None
         rows.append(
             f"| {r['size']} | {r['pages']} | {r['baseline_s']:.2f} | {r['full_s']:.2f} | **{r['full_over_baseline']:.2f}** "
-            f"| {r['single_s'] if r['single_s'] is None else format(r['single_s'], '.2f')} | {r['full_pages_per_s']} "
+            + (f"| {r['pandoc_s']:.2f} ({r['pandoc_pages']}) | **{r['full_over_pandoc']:.2f}** " if found
+               else "| n/a | n/a ")
+            + f"| {r['single_s'] if r['single_s'] is None else format(r['single_s'], '.2f')} | {r['full_pages_per_s']} "
             f"| {r['nochange_s']:.2f} | {r['one_edit_s']:.2f} / {r['small_edit_s']:.2f} "
             f"| **{r['one_edit_over_full']:.2f} / {r['small_edit_over_full']:.2f}** "
             f"| {r['page_edit_s']:.2f} | {r['epub_cold_s']:.2f} / {r['epub_warm_s']:.2f} "
             f"| {r['rss_process_mb']} / {r['rss_tree_mb']} |")
     for r in results.get("big", []):
-        rows.append(f"| {r['size']} | {r['pages']} | | {r['full_s']:.2f} | | | {round(r['pages'] / r['full_s'], 1)} "
+        rows.append(f"| {r['size']} | {r['pages']} | | {r['full_s']:.2f} | | | | "
+                    f"| {round(r['pages'] / r['full_s'], 1)} "
                     f"| | | | | | {r['rss_process_mb']} / {r['rss_tree_mb']} |")
     stages = ["", "Each column is a median over the rounds; \"full / baseline\" is the median of each round's own "
                   "ratio (baseline and full build run one after the other), so a round disturbed by another "
@@ -336,6 +360,21 @@ def table(results: dict) -> str:
         stages.append(f"- {r['size']} pages: " + ", ".join(
             f"({x['baseline']['wall']:.2f}, {x['full']['wall']:.2f})" for x in r["rounds"])
             + f"; CPU seconds, baseline {r['baseline_cpu_s']} and full build {r['full_cpu_s']}")
+    pandoc = results.get("pandoc")
+    if pandoc:
+        stages += ["", f"Pandoc + WeasyPrint ({pandoc['version']}, `bench/pandoc_build.py`): the same articles as one "
+                       "Markdown file, `pandoc -s --toc --pdf-engine=weasyprint --css=bench/pandoc.css` to a PDF, then "
+                       "`pandoc --toc` to an EPUB, each in its own process; the column is the PDF's seconds plus the "
+                       "EPUB's and the PDF's pages. It has no cover, foreword, practice questions, answer key or "
+                       "index, and its footnotes are endnotes. \"full / Pandoc\" is the median of each round's own "
+                       "ratio. Rounds (PDF s + EPUB s):", ""]
+        for r in results["sizes"]:
+            stages.append(f"- {r['size']} pages: " + ", ".join(
+                f"({x['pandoc']['pdf_s']:.2f} + {x['pandoc']['epub_s']:.2f})" for x in r["rounds"] if x["pandoc"])
+                + f"; WeasyPrint warnings: {r['pandoc_weasyprint_warnings']}")
+    else:
+        stages += ["", "Pandoc + WeasyPrint: n/a, pandoc was not found (give `--pandoc PATH`, set `$PANDOC`, put "
+                       "pandoc on PATH or install `pypandoc_binary`; see `bench/pandoc_build.py`)."]
     stages += ["", "Stages of the full build (median seconds; `pdf` is the wall time of the chunked render, "
                    "the EPUB's font subsets run on idle workers inside it):", ""]
     for r in results["sizes"]:
@@ -362,16 +401,29 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the `--jobs 1` builds")
     parser.add_argument("--write-docs", action="store_true", help=f"rewrite the table in {DOC.relative_to(ROOT)}")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--pandoc", metavar="PATH", help="the pandoc binary for the Pandoc + WeasyPrint comparison "
+                        "(default: $PANDOC, pandoc on PATH, or pypandoc_binary's)")
     args = parser.parse_args()
+    pandoc = pandoc_build.find_pandoc(args.pandoc)
+    version = None
+    if pandoc:
+        try:
+            version = subprocess.run([pandoc, "--version"], capture_output=True, text=True,
+                                     check=True).stdout.splitlines()[0]
+        except (OSError, subprocess.CalledProcessError, IndexError) as error:
+            parser.error(f"pandoc {pandoc!r} does not run: {error}")
+    print(f"pandoc: {version} ({pandoc})" if pandoc else "pandoc: not found, the Pandoc columns will say n/a",
+          flush=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="pressroom-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results = {"quiet": QUIET, "date": time.strftime("%Y-%m-%d %H:%M"), "command": "python bench/run.py " + " ".join(sys.argv[1:]),
                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-               "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "sizes": [], "big": []}
+               "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "sizes": [], "big": [],
+               "pandoc": {"path": pandoc, "version": version} if pandoc else None}
     try:
         for size in [int(s) for s in args.sizes.split(",") if s]:
             print(f"{size} pages:", flush=True)
-            results["sizes"].append(bench_size(size, args.repeats, work, args.quick))
+            results["sizes"].append(bench_size(size, args.repeats, work, args.quick, pandoc))
         for size in [int(s) for s in args.big.split(",") if s]:
             print(f"{size} pages (once):", flush=True)
             results["big"].append(bench_big(size, work))
