@@ -19,7 +19,7 @@ temporary folder and measures, each run in its own process:
   one-edit   one word of one article changed (page count unchanged)
   page-edit  one article lengthened by about a page (every later page moves)
   epub-cold  `build.py --format epub` into an empty folder
-  epub-warm  `build.py --format epub` after a one-word edit (font subsets cached)
+  epub-warm  `build.py --format epub` after a one-word edit
 
 baseline, full, single and pandoc are interleaved (A B C D A B C D ...) so that
 machine noise falls on all of them alike; the table shows medians and the median
