@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import os
 import signal
+import string
 import sys
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cli, ledger, linefont, overlay, pipeline, reader
+from . import cli, compose, ledger, linefont, overlay, pipeline, reader
 from .master import ensure_master
 from .output import write_atomic
 from .problems import ContentError, Problem, error
@@ -30,6 +31,7 @@ from .roster import Student, id_key, read_roster
 FONT_FILES = (("latin", "NotoSans-Regular.ttf"), ("deva", "NotoSansDevanagari-Regular.ttf"))
 CHUNK = 8                 # rows per task: enough to amortise the round trip, small enough to balance
 CHECKPOINT_SECONDS = 2.0  # how often the ledger is rewritten, so an interrupted run loses little
+FIELDS = ("name", "student_id", "email", "copy_id")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +65,7 @@ def in_shard(student_id: str, shard: tuple[int, int] | None) -> bool:
     return int.from_bytes(digest[:8], "big") % shard[1] == shard[0] - 1
 
 
-def stamp_code() -> str:
+def stamp_code(wording: Wording) -> str:
     """What the stamp's bytes depend on besides the master and the student."""
     here = Path(__file__).resolve().parent
     files = [here / f"{name}.py" for name in ("stamp", "overlay", "linefont", "pdfsplice")]
@@ -71,11 +73,66 @@ def stamp_code() -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for text in (wording.line, wording.first, wording.second):
+        digest.update(text.encode("utf-8") + b"\0")
     return digest.hexdigest()[:16]
 
 
 def load_fonts() -> linefont.Fonts:
     return linefont.Fonts([linefont.FontProgram(pipeline.FONTS / name, key) for key, name in FONT_FILES])
+
+
+# --------------------------------------------------------------------------- the licence's wording
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The licence line's `str.format` templates in one language: `stamp:` in templates/strings/*.yaml."""
+
+    line: str      # the whole line
+    first: str     # the same, in two lines, for a line too long for one
+    second: str
+
+
+def wording(language: str) -> Wording:
+    """The edition language's wording, each key it lacks taken from English.
+
+    Raises ContentError when a template names an unknown field or does not use
+    every field exactly once: caught here, not as a failure on every row.
+    """
+    strings = compose.TEMPLATES / "strings"
+    english = compose.load_strings("en")["stamp"]
+    local = compose.load_strings(language).get("stamp") or {}
+    chosen = {key: str(local.get(key, english[key])) for key in ("line", "first", "second")}
+    own = strings / f"{language.split('-')[0].lower()}.yaml"
+    problems = []
+    for keys in (("line",), ("first", "second")):
+        try:
+            used = [name for key in keys for _, name, _, _ in string.Formatter().parse(chosen[key]) if name is not None]
+        except ValueError as exc:  # an unpaired brace
+            used = [str(exc)]
+        if sorted(used) != sorted(FIELDS):
+            translated = own.is_file() and any(chosen[key] != english[key] for key in keys)
+            where = own if translated else strings / "en.yaml"
+            problems.append(error(where, _line_of(where, keys[0]),
+                                  f"stamp: {' and '.join(keys)} must use each of "
+                                  f"{', '.join('{' + f + '}' for f in FIELDS)} exactly once; found "
+                                  f"{', '.join(map(repr, used)) or 'none'}"))
+    if problems:
+        raise ContentError(problems)
+    return Wording(**chosen)
+
+
+def _line_of(path: Path, key: str) -> int:
+    """The line of `key` under `stamp:` in a strings file, for the error; 1 when not found."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, text in enumerate(lines) if text.startswith("stamp:")), len(lines))
+    return next((i + 1 for i in range(start, len(lines)) if lines[i].strip().startswith(f"{key}:")), 1)
+
+
+def wordings() -> dict[str, Wording]:
+    """Every shipped language's wording, by its strings file's name: what trace looks for on a page."""
+    return {path.stem: wording(path.stem) for path in sorted((compose.TEMPLATES / "strings").glob("*.yaml"))}
 
 
 # --------------------------------------------------------------------------- workers
@@ -100,8 +157,8 @@ class Done:
 _WORKER: dict = {}
 
 
-def _init_worker(template: overlay.Template, copies: Path, parent: int | None = None) -> None:
-    _WORKER.update(template=template, copies=copies, fonts=load_fonts())
+def _init_worker(template: overlay.Template, copies: Path, wording: Wording, parent: int | None = None) -> None:
+    _WORKER.update(template=template, copies=copies, wording=wording, fonts=load_fonts())
     if parent is not None:
         # Ctrl-C is the parent's to handle: it saves the ledger and stops the pool.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -121,16 +178,18 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def licence(student: Student, copy_id: str, document_id: bytes, fonts: linefont.Fonts, width: float) -> overlay.Licence:
+def licence(student: Student, copy_id: str, document_id: bytes, fonts: linefont.Fonts, width: float,
+            wording: Wording) -> overlay.Licence:
+    fields = dict(name=student.name, student_id=student.student_id, email=student.email, copy_id=copy_id)
+    single = wording.line.format(**fields)
+    split = (wording.first.format(**fields), wording.second.format(**fields))
+    # The metadata's licensee is data for tools, the same in every language.
     who = f"{student.name} · {student.student_id} · {student.email}"
-    single = f"Licensed to {who} — not for redistribution · copy {copy_id}"
-    split = (f"Licensed to {student.name} · {student.student_id}",
-             f"{student.email} — not for redistribution · copy {copy_id}")
     return overlay.Licence(overlay.fit_lines(fonts, single, split, width), student.name, copy_id, document_id, who)
 
 
 def _work(jobs: list[Job]) -> list[Done]:
-    template, copies, fonts = _WORKER["template"], _WORKER["copies"], _WORKER["fonts"]
+    template, copies, fonts, wording = (_WORKER[k] for k in ("template", "copies", "fonts", "wording"))
     out = []
     for job in jobs:
         s = job.student
@@ -140,7 +199,7 @@ def _work(jobs: list[Job]) -> list[Done]:
             continue
         try:
             data = overlay.render(template, fonts,
-                                  licence(s, job.copy_id, job.document_id, fonts, template.line_width))
+                                  licence(s, job.copy_id, job.document_id, fonts, template.line_width, wording))
         except Exception as exc:  # one row the stamp cannot set must not cost the others their copies
             out.append(Done(s, None, False, f"could not stamp this row: {type(exc).__name__}: {exc}"))
             continue
@@ -162,15 +221,16 @@ def _chunks(items: Iterator[Job]) -> Iterator[list[Job]]:
         yield chunk
 
 
-def run_jobs(jobs: Iterator[Job], workers: int, template: overlay.Template, copies: Path) -> Iterator[Done]:
+def run_jobs(jobs: Iterator[Job], workers: int, template: overlay.Template, copies: Path,
+             wording: Wording) -> Iterator[Done]:
     """Results as they finish.  At most two tasks per worker are queued, so memory does not grow with the roster."""
     if workers <= 1:
-        _init_worker(template, copies)
+        _init_worker(template, copies, wording)
         for chunk in _chunks(jobs):
             yield from _work(chunk)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(template, copies, os.getpid())) as pool:
+                             initargs=(template, copies, wording, os.getpid())) as pool:
         pending = set()
         chunks = _chunks(jobs)
         try:
@@ -273,6 +333,7 @@ def _run(args) -> int:
         return cli.EXIT_CONTENT
     try:
         edition, master, built = ensure_master(edition_dir, args.out)
+        words = wording(edition.meta.language)
     except ContentError as exc:
         cli.print_problems(exc, edition_dir.name)
         return cli.EXIT_CONTENT
@@ -285,7 +346,7 @@ def _run(args) -> int:
     copies = args.out / edition.slug / "copies"
     ledger_path = copies / ("ledger.csv" if args.shard is None else f"ledger-{args.shard[0]}-of-{args.shard[1]}.csv")
     _remove_leftovers(copies, ledger_path, args.shard)
-    state = ledger.State(hashlib.sha256(master_bytes).hexdigest(), stamp_code(), watermark)
+    state = ledger.State(hashlib.sha256(master_bytes).hexdigest(), stamp_code(words), watermark)
     del master_bytes
     previous = {}
     if ledger.read_state(ledger_path) == state:
@@ -318,7 +379,7 @@ def _run(args) -> int:
     progress = Progress(total, label)
     last_checkpoint = time.perf_counter()
     try:
-        for result in run_jobs(jobs(), args.jobs, template, copies):
+        for result in run_jobs(jobs(), args.jobs, template, copies, words):
             progress.advance()
             if result.row is None:
                 problems.append(error(args.roster, result.student.line, result.failure))

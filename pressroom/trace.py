@@ -11,9 +11,11 @@ Exit 0: found; 1: not found; 2: usage error.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import io
 import re
+import string
 import subprocess
 import sys
 import unicodedata
@@ -23,8 +25,7 @@ from pathlib import Path
 from . import cli, ledger
 
 KINDS = ("sha256", "document ID", "metadata", "visible line")
-LINE = re.compile(r"Licensed to (?P<name>.+?) · (?P<sid>.+?) · (?P<email>[^\s@]+@\S+?)"
-                  r"(?= — |\s|$)")
+KEYS = {"student_id": "sid", "email": "email"}  # the fields a ledger row is found by, and their groups
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,6 +119,40 @@ def page_texts(path: Path) -> list[str] | None:
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
+@functools.lru_cache(maxsize=None)
+def line_patterns() -> tuple[re.Pattern, ...]:
+    """The licence line, in one and in two lines, in every language in templates/strings/."""
+    from .stamp import wordings  # here, not at the top: stamp imports the whole build
+
+    templates = {t for w in wordings().values() for t in (w.line, f"{w.first} {w.second}")}
+    return tuple(line_pattern(t) for t in sorted(templates))
+
+
+def line_pattern(template: str) -> re.Pattern:
+    """A regex for the line a template prints, with groups `sid` and `email`.
+
+    It ends with the words after the last of those fields, so a line whose copy
+    id was cropped or blacked out still matches.  A match must not start in the
+    page text above the line (a running foot may have a '·' too), so a leading
+    field that no row is found by (the name) is left out, and a field cannot
+    contain the words after it.
+    """
+    text = unicodedata.normalize("NFC", " ".join(template.split()))  # as page_texts reads the page
+    parts = [(literal, field) for literal, field, _, _ in string.Formatter().parse(text)]
+    last = max(i for i, (_, field) in enumerate(parts) if field in KEYS)
+    ending = parts[last + 1][0].rstrip() if last + 1 < len(parts) else ""
+    parts = parts[:last + 1]
+    while parts[0][0] == "" and parts[0][1] not in KEYS:
+        parts = [(parts[1][0].lstrip(), parts[1][1]), *parts[2:]]
+    regex = ""
+    for i, (literal, field) in enumerate(parts):
+        after = parts[i + 1][0] if i + 1 < len(parts) else ending
+        value = (r"[^\s@]+@\S+?" if field == "email" else f"(?:(?!{re.escape(after)}).)+?" if after.strip()
+                 else r"\S+?" if after else ".+?")
+        regex += re.escape(literal) + (f"(?P<{KEYS[field]}>{value})" if field in KEYS else f"(?:{value})")
+    return re.compile(regex + (re.escape(ending) if ending else r"(?!\S)"))
+
+
 def from_text(pages: list[str], index: Index) -> list[Evidence]:
     hits: dict[str, tuple[Entry, set[int], str]] = {}
     for number, page in enumerate(pages, 1):
@@ -126,11 +161,11 @@ def from_text(pages: list[str], index: Index) -> list[Evidence]:
             if copy in index.by_copy:
                 entry = index.by_copy[copy]
                 hits.setdefault(copy, (entry, set(), f"copy id {copy}"))[1].add(number)
-        for match in LINE.finditer(flat):
-            for entry in index.by_person.get((match["sid"], match["email"].lower()), []):
-                key = entry.row.copy_id
-                hits.setdefault(key, (entry, set(), f"'Licensed to {match['name']} · {match['sid']} · "
-                                                    f"{match['email']}'"))[1].add(number)
+        for pattern in line_patterns():
+            for match in pattern.finditer(flat):
+                for entry in index.by_person.get((match["sid"], match["email"].lower()), []):
+                    hits.setdefault(entry.row.copy_id, (entry, set(), f"licence line of {match['sid']} · "
+                                                                      f"{match['email']}"))[1].add(number)
     return [Evidence("visible line", f"{what} on {len(numbers)} of {len(pages)} pages", entry)
             for entry, numbers, what in hits.values()]
 

@@ -475,6 +475,100 @@ def test_trace_of_the_master_finds_nobody(stamped):
     assert trace(stamped, stamped.base / "nope.pdf").returncode == 2
 
 
+# --------------------------------------------------------------------------- a Hindi edition
+
+HINDI = {
+    "S002": ("क्षितिज त्रिपाठी", "kshitij@example.in"),
+    "S003": ("Rohan Sharma", "rohan@example.com"),
+}
+
+
+def hindi_line(sid: str, copy_id: str) -> str:
+    name, email = HINDI[sid]
+    return f"{name} · {sid} · {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति {copy_id}"
+
+
+@pytest.fixture(scope="module")
+def stamped_hi(tmp_path_factory) -> Stamped:
+    """The mini edition made a Hindi one (`language: hi`), stamped for a Devanagari and a Latin name."""
+    base = tmp_path_factory.mktemp("stamp-hi")
+    content = copy_fixture("mini", base)
+    edition = content / SLUG / "edition.yaml"
+    text = edition.read_text(encoding="utf-8")
+    assert 'language: "en"' in text
+    edition.write_text(text.replace('language: "en"', 'language: "hi"'), encoding="utf-8")
+    roster = base / "students.csv"
+    roster.write_text("student_id,name,email\n" + "".join(f"{sid},{name},{email}\n"
+                                                          for sid, (name, email) in HINDI.items()), encoding="utf-8")
+    result = run_cli("stamp", content / SLUG, "--roster", roster.name, "--out", "out", cwd=base)
+    return Stamped(base, content, base / "out", roster, result)
+
+
+def test_a_hindi_editions_copies_carry_the_licence_line_in_hindi(stamped_hi):
+    assert stamped_hi.result.returncode == 0, stamped_hi.result.stderr
+    rows = {row["student_id"]: row for row in stamped_hi.ledger()}
+    assert sorted(rows) == sorted(HINDI)
+    line = hindi_line("S002", rows["S002"]["copy_id"])
+    assert line == ("क्षितिज त्रिपाठी · S002 · kshitij@example.in को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति "
+                    + rows["S002"]["copy_id"])
+    for sid, row in rows.items():
+        copy = stamped_hi.copies / f"{sid}.pdf"
+        texts = page_texts(copy)
+        assert texts and all(hindi_line(sid, row["copy_id"]) in text for text in texts), sid
+        assert not any("Licensed to" in text or "redistribution" in text for text in texts)
+        with pikepdf.open(copy) as pdf:
+            assert pdf.open_metadata()["dc:rights"] == hindi_line(sid, row["copy_id"])
+
+
+def test_the_hindi_wording_is_shaped_with_the_devanagari_font(stamped_hi):
+    """Rohan's name is Latin: every Devanagari glyph in his stamp is the wording's, conjuncts included."""
+    copy = stamped_hi.copies / "S003.pdf"
+    with pikepdf.open(copy) as pdf:
+        form = next(v for k, v in pdf.pages[0].Resources.XObject.items() if k.startswith("/PRLine"))
+        deva = form.Resources.Font.PRD.objgen
+    use = drawn_glyphs(copy)[deva]
+    font = TTFont(ROOT / "styles/fonts/NotoSansDevanagari-Regular.ttf")
+    space = font.getGlyphID(font.getBestCmap()[32])
+    mapped = {font.getGlyphID(name) for name in font.getBestCmap().values()}
+    drawn = set(use.drawn)
+    assert 0 not in drawn, ".notdef drawn"
+    # The font's reph-with-i-matra ligature in वर्जित leaves an empty, zero-width mark where the reph was.
+    blank = {gid for gid in drawn & use.empty if gid != space}
+    assert all(font["hmtx"][font.getGlyphName(gid)][0] == 0 for gid in blank), "blank glyphs that take space"
+    assert {font.getGlyphName(gid) for gid in drawn - mapped} >= {"ivowelsignreph07deva", "tatadeva"}, \
+        "no conjuncts: the wording was not shaped"
+
+
+def black_out_copy_id(pdf: pikepdf.Pdf) -> None:
+    """Drop the text after the licence line's last font change: the copy id, its last Latin run."""
+    form = next(v for k, v in pdf.pages[0].Resources.XObject.items() if k.startswith("/PRLine"))
+    ops = list(pikepdf.parse_content_stream(form))
+    last = max(i for i, (_, op) in enumerate(ops) if str(op) == "Tf")
+    assert ops[last][0][0] == pikepdf.Name("/PRL")
+    form.write(pikepdf.unparse_content_stream([(operands, op) for i, (operands, op) in enumerate(ops)
+                                               if i <= last or str(op) != "TJ"]))
+
+
+def test_trace_finds_a_stripped_hindi_copy_by_its_licence_line(stamped_hi, tmp_path):
+    suspect = tmp_path / "stripped-hi.pdf"
+    with pikepdf.open(stamped_hi.copies / "S002.pdf") as pdf:
+        del pdf.trailer["/Info"]
+        del pdf.trailer["/ID"]
+        del pdf.Root["/Metadata"]
+        black_out_copy_id(pdf)
+        pdf.save(suspect, static_id=True)
+    texts = page_texts(suspect)
+    name, email = HINDI["S002"]
+    assert all(f"{name} · S002 · {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति" in t for t in texts)
+    assert not any(re.search(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", t) for t in texts)
+    result = trace(stamped_hi, suspect)
+    assert result.returncode == 0 and f"the copy of S002 {name} <{email}>" in result.stdout, result.stdout
+    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": False,
+                                       "visible line": True}
+    assert re.search(rf"visible line: matched: licence line of S002 · {re.escape(email)} on (\d+) of \1 pages",
+                     result.stdout), result.stdout
+
+
 # --------------------------------------------------------------------------- units: roster, ids, layout
 
 
@@ -576,15 +670,16 @@ def fonts():
     return load_fonts()
 
 
-def render_one(master: Path, out: Path, fonts, name: str, email: str, watermark: bool) -> Path:
+def render_one(master: Path, out: Path, fonts, name: str, email: str, watermark: bool,
+               language: str = "en") -> Path:
     from pressroom import ledger, overlay
     from pressroom.roster import Student
-    from pressroom.stamp import licence
+    from pressroom.stamp import licence, wording
 
     template = overlay.prepare(master.read_bytes(), watermark)
     digest = ledger.copy_digest(b"k", SLUG, "S9")
     lic = licence(Student(2, "S9", name, email), ledger.copy_id(digest), ledger.document_id(digest), fonts,
-                  template.line_width)
+                  template.line_width, wording(language))
     out.write_bytes(overlay.render(template, fonts, lic))
     return out
 
@@ -640,9 +735,44 @@ def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monk
 def test_the_longest_name_allowed_still_fits_on_one_line(fonts):
     from pressroom import overlay
     from pressroom.roster import MAX_NAME, Student
-    from pressroom.stamp import licence
+    from pressroom.stamp import licence, wording
 
     name = ("Venkata Lakshmi Narasimha " * 5)[:MAX_NAME]
     lic = licence(Student(2, "S2020-00042", name, "venkata.narasimha@example.co.in"), "ABCD-EFGH-IJKL-MNOP",
-                  b"0" * 16, fonts, 595.28 - 2 * overlay.SIDE_MARGIN)
+                  b"0" * 16, fonts, 595.28 - 2 * overlay.SIDE_MARGIN, wording("en"))
     assert len(lic.lines) == 1
+
+
+def test_the_licence_wording_falls_back_to_english_key_by_key(tmp_path, monkeypatch):
+    from pressroom import compose, stamp
+    from pressroom.problems import ContentError
+
+    (tmp_path / "strings").mkdir()
+    shutil.copy(ROOT / "templates/strings/en.yaml", tmp_path / "strings")
+    xx = tmp_path / "strings/xx.yaml"
+    xx.write_text('contents: X\nstamp:\n  line: "{name} / {student_id} / {email} / copy {copy_id}"\n',
+                  encoding="utf-8")
+    monkeypatch.setattr(compose, "TEMPLATES", tmp_path)
+    english = stamp.wording("en")
+    assert english.line == "Licensed to {name} · {student_id} · {email} — not for redistribution · copy {copy_id}"
+    assert stamp.wording("xx") == stamp.Wording("{name} / {student_id} / {email} / copy {copy_id}",
+                                                english.first, english.second)
+    assert stamp.wording("mr") == english  # no strings file at all
+    xx.write_text('stamp:\n  line: "{name} · {student_id} · {email}"\n', encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        stamp.wording("xx")
+    assert str(caught.value) == (f"{xx}:2: error: stamp: line must use each of {{name}}, {{student_id}}, {{email}}, "
+                                 "{copy_id} exactly once; found 'name', 'student_id', 'email'")
+
+
+def test_a_long_hindi_line_is_set_in_two_and_trace_reads_both(stamped, tmp_path, fonts):
+    from pressroom import trace
+
+    email = "a.very.long.address." + "x" * 90 + "@example.com"
+    name = "अनन्या " + "लक्ष्मीनारायण " * 7 + "शर्मा"
+    copy = render_one(stamped.master, tmp_path / "long-hi.pdf", fonts, name, email, False, "hi")
+    for text in page_texts(copy):
+        assert f"{name} · S9 {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति" in text
+        cut = re.sub(r"प्रति \S+", "प्रति", text)  # the copy id blacked out
+        found = {(m["sid"], m["email"]) for pattern in trace.line_patterns() for m in pattern.finditer(cut)}
+        assert found == {("S9", email)}
