@@ -47,6 +47,14 @@ def trace(text: str) -> None:
         print(f"[{time.perf_counter() - _T0:7.3f}] {text}", file=sys.stderr, flush=True)
 
 
+def trace_exception(exc: BaseException) -> None:
+    """With PRESSROOM_TRACE, the traceback of a chunked render given up for one document."""
+    if os.environ.get("PRESSROOM_TRACE"):
+        import traceback
+
+        trace("chunked render given up:\n" + "".join(traceback.format_exception(exc)))
+
+
 class ChunkingUnsafe(Exception):
     """The edition cannot be rendered in chunks that match a single-document render; render it whole."""
 

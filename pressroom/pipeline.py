@@ -199,6 +199,7 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
         except ContentError:
             raise
         except Exception as exc:  # the edition cannot be chunked, or the chunked render failed: one document
+            chunks.trace_exception(exc)
             run.note = (f"one document: {exc}" if isinstance(exc, chunks.ChunkingUnsafe) else
                         f"one document: the chunked render failed ({type(exc).__name__}: {str(exc).strip()[-300:]})")
             run.workers.close()  # they may be in the middle of something; nothing more is asked of them
