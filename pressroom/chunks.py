@@ -23,8 +23,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from .chunkplan import (PLACEHOLDER_PAGE, Chunk, ChunkingUnsafe, Planner, footnote_sources, trace,  # noqa: F401
-                        trace_exception, unsafe_css)
+from .chunkplan import PLACEHOLDER_PAGE, Chunk, ChunkingUnsafe, Planner, trace, footnote_sources, unsafe_css
 
 MAX_LAYOUTS_PER_CHUNK = 4
 

@@ -192,14 +192,14 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
     from . import pdf
 
     if run is not None and run.workers is not None and pages is None:
-        from . import chunks
+        from . import chunkplan, chunks
 
         try:
             return chunks.render_edition(prepared, options, practice_model, show, timer, run)
         except ContentError:
             raise
         except Exception as exc:  # the edition cannot be chunked, or the chunked render failed: one document
-            chunks.trace_exception(exc)
+            chunkplan.trace_exception(exc)
             run.note = (f"one document: {exc}" if isinstance(exc, chunks.ChunkingUnsafe) else
                         f"one document: the chunked render failed ({type(exc).__name__}: {str(exc).strip()[-300:]})")
             run.workers.close()  # they may be in the middle of something; nothing more is asked of them
