@@ -4,21 +4,20 @@ The mini edition is stamped once for a roster with good rows (Latin and
 Devanagari names) and hostile ones; the copies are then read back with poppler,
 qpdf and pikepdf.  Expectations come from the roster written here, not from the
 code under test.
+
+The roster, the helpers and the fixtures live in stampkit.py; the Hindi edition is
+tested in test_stamp_hindi.py and the units in test_stamp_units.py.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -27,108 +26,9 @@ from fontTools.ttLib import TTFont
 
 from conftest import BUILD_PY, ROOT, copy_fixture
 from helpers import MM, drawn_glyphs, pdf_words
-
-SECRET = "test-secret-for-pressroom-copies"
-SLUG = "mini-2020"
-MASTER = "mini-press-mini-2020.pdf"
-COPY_ID = re.compile(r"^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$")
-LONG_NAME = "Ananya " + "Lakshmi " * 15 + "Sharma"  # 133 characters
-GOOD = {
-    "S001": ("Ananya Sharma", "ananya.sharma@example.com"),
-    "S002": ("क्षितिज त्रिपाठी", "kshitij@example.in"),
-    "S003": ("Sharma, Rohan", "rohan@example.com"),
-    "S007": ("श्रीमती ऋद्धि शर्मा", "riddhi@example.org"),
-}
-ROSTER = (
-    "\ufeffstudent_id,name,email,batch\n"
-    "S001,Ananya Sharma,ananya.sharma@example.com,Morning\n"
-    "S002,क्षितिज त्रिपाठी,kshitij@example.in,Evening\n"
-    '"S003","Sharma, Rohan",rohan@example.com,\n'
-    "../x,Evil,evil@example.com,\n"
-    "a/b,Slash,slash@example.com,\n"
-    "a\\b,Backslash,backslash@example.com,\n"
-    "ta\tb,Tab,tab@example.com,\n"
-    ".hidden,Dot,dot@example.com,\n"
-    ",No Id,noid@example.com,\n"
-    "S004,,noname@example.com,\n"
-    "S001,Again,again@example.com,\n"
-    f"S005,{LONG_NAME},long@example.com,\n"
-    "S006,Bad Mail,not-an-email,\n"
-    "S007,श्रीमती ऋद्धि शर्मा,riddhi@example.org,\n"
-    "s001,Case Twin,case@example.com,\n"
-    "S008,Tamil த,tamil@example.com,\n"
-)
-BAD = [
-    "students.csv:5: error: student_id '../x' is not safe as a file name: it contains '/'",
-    "students.csv:6: error: student_id 'a/b' is not safe as a file name: it contains '/'",
-    "students.csv:7: error: student_id 'a\\\\b' is not safe as a file name: it contains '\\'",
-    "students.csv:8: error: student_id 'ta\\tb' is not safe as a file name: it contains a control character (U+0009)",
-    "students.csv:9: error: student_id '.hidden' is not safe as a file name: it starts with '.'",
-    "students.csv:10: error: missing student_id",
-    "students.csv:11: error: missing name",
-    "students.csv:12: error: duplicate student_id 'S001' (first on line 2)",
-    "students.csv:13: error: name is 133 characters long; the limit is 120",
-    "students.csv:14: error: malformed email 'not-an-email'",
-    "students.csv:16: error: duplicate student_id 's001' (first on line 2)",
-    "students.csv:17: error: name 'Tamil த' has a character the shipped fonts cannot print: 'த' "
-    "(U+0BA4 TAMIL LETTER TA)",
-]
-
-
-def run_cli(*args, cwd: Path, secret: str | None = SECRET, extra_env: dict | None = None, **kw):
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PRESSROOM_SECRET")}
-    if secret is not None:
-        env["PRESSROOM_SECRET"] = secret
-    env.update(extra_env or {})
-    return subprocess.run([sys.executable, str(BUILD_PY), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, **kw)
-
-
-@dataclass(frozen=True)
-class Stamped:
-    base: Path
-    content: Path
-    out: Path
-    roster: Path
-    result: subprocess.CompletedProcess
-
-    @property
-    def copies(self) -> Path:
-        return self.out / SLUG / "copies"
-
-    @property
-    def master(self) -> Path:
-        return self.out / SLUG / MASTER
-
-    def ledger(self, name: str = "ledger.csv") -> list[dict]:
-        with (self.copies / name).open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
-
-    def stamp(self, *more, out: Path | None = None, roster: Path | None = None, **kw):
-        return run_cli("stamp", self.content / SLUG, "--roster", roster or self.roster, "--out", out or self.out,
-                       *more, cwd=self.base, **kw)
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def with_master(stamped: Stamped, out: Path) -> Path:
-    """A second output folder holding the same master (and its input record), so it is not rebuilt."""
-    (out / SLUG).mkdir(parents=True)
-    for name in (MASTER, MASTER + ".inputs.json"):
-        shutil.copy2(stamped.out / SLUG / name, out / SLUG / name)
-    return out
-
-
-@pytest.fixture(scope="module")
-def stamped(tmp_path_factory) -> Stamped:
-    base = tmp_path_factory.mktemp("stamp")
-    content = copy_fixture("mini", base)
-    roster = base / "students.csv"
-    roster.write_bytes(ROSTER.encode("utf-8"))
-    result = run_cli("stamp", content / SLUG, "--roster", roster.name, "--out", "out", cwd=base)
-    return Stamped(base, content, base / "out", roster, result)
+from stampkit import (BAD, COPY_ID, GOOD, ROSTER, SECRET, SLUG, evidence, licence_line, page_texts, run_cli,
+                      sha256, trace, with_master)
+from stampkit import fonts, stamped  # noqa: F401  (fixtures)
 
 
 # --------------------------------------------------------------------------- rows and ledger
@@ -169,17 +69,6 @@ def test_ledger_rows_match_the_files(stamped):
 
 
 # --------------------------------------------------------------------------- what each copy shows
-
-
-def licence_line(sid: str, copy_id: str) -> str:
-    name, email = GOOD[sid]
-    return f"Licensed to {name} · {sid} · {email} — not for redistribution · copy {copy_id}"
-
-
-def page_texts(pdf: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
-                         text=True).stdout
-    return [unicodedata.normalize("NFC", " ".join(p.split())) for p in out.split("\f")[:-1]]
 
 
 def test_every_page_carries_its_students_line(stamped):
@@ -413,15 +302,6 @@ def test_a_row_that_cannot_be_stamped_is_reported_and_the_others_go_on(stamped, 
 # --------------------------------------------------------------------------- trace
 
 
-def trace(stamped: Stamped, suspect: Path):
-    return run_cli("trace", suspect, "--ledger", stamped.copies / "ledger.csv", cwd=stamped.base, secret=None)
-
-
-def evidence(output: str) -> dict[str, bool]:
-    return {m[1]: m[2] == "matched" for m in re.finditer(r"^  (sha256|document ID|metadata|visible line):\s+"
-                                                          r"(matched|no match)", output, re.M)}
-
-
 def test_trace_finds_an_untouched_copy_by_every_evidence(stamped):
     result = trace(stamped, stamped.copies / "S002.pdf")
     assert result.returncode == 0
@@ -475,199 +355,7 @@ def test_trace_of_the_master_finds_nobody(stamped):
     assert trace(stamped, stamped.base / "nope.pdf").returncode == 2
 
 
-# --------------------------------------------------------------------------- a Hindi edition
-
-HINDI = {
-    "S002": ("क्षितिज त्रिपाठी", "kshitij@example.in"),
-    "S003": ("Rohan Sharma", "rohan@example.com"),
-}
-
-
-def hindi_line(sid: str, copy_id: str) -> str:
-    name, email = HINDI[sid]
-    return f"{name} · {sid} · {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति {copy_id}"
-
-
-@pytest.fixture(scope="module")
-def stamped_hi(tmp_path_factory) -> Stamped:
-    """The mini edition made a Hindi one (`language: hi`), stamped for a Devanagari and a Latin name."""
-    base = tmp_path_factory.mktemp("stamp-hi")
-    content = copy_fixture("mini", base)
-    edition = content / SLUG / "edition.yaml"
-    text = edition.read_text(encoding="utf-8")
-    assert 'language: "en"' in text
-    edition.write_text(text.replace('language: "en"', 'language: "hi"'), encoding="utf-8")
-    roster = base / "students.csv"
-    roster.write_text("student_id,name,email\n" + "".join(f"{sid},{name},{email}\n"
-                                                          for sid, (name, email) in HINDI.items()), encoding="utf-8")
-    result = run_cli("stamp", content / SLUG, "--roster", roster.name, "--out", "out", cwd=base)
-    return Stamped(base, content, base / "out", roster, result)
-
-
-def test_a_hindi_editions_copies_carry_the_licence_line_in_hindi(stamped_hi):
-    assert stamped_hi.result.returncode == 0, stamped_hi.result.stderr
-    rows = {row["student_id"]: row for row in stamped_hi.ledger()}
-    assert sorted(rows) == sorted(HINDI)
-    line = hindi_line("S002", rows["S002"]["copy_id"])
-    assert line == ("क्षितिज त्रिपाठी · S002 · kshitij@example.in को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति "
-                    + rows["S002"]["copy_id"])
-    for sid, row in rows.items():
-        copy = stamped_hi.copies / f"{sid}.pdf"
-        texts = page_texts(copy)
-        assert texts and all(hindi_line(sid, row["copy_id"]) in text for text in texts), sid
-        assert not any("Licensed to" in text or "redistribution" in text for text in texts)
-        with pikepdf.open(copy) as pdf:
-            assert pdf.open_metadata()["dc:rights"] == hindi_line(sid, row["copy_id"])
-
-
-def test_the_hindi_wording_is_shaped_with_the_devanagari_font(stamped_hi):
-    """Rohan's name is Latin: every Devanagari glyph in his stamp is the wording's, conjuncts included."""
-    copy = stamped_hi.copies / "S003.pdf"
-    with pikepdf.open(copy) as pdf:
-        form = next(v for k, v in pdf.pages[0].Resources.XObject.items() if k.startswith("/PRLine"))
-        deva = form.Resources.Font.PRD.objgen
-    use = drawn_glyphs(copy)[deva]
-    font = TTFont(ROOT / "styles/fonts/NotoSansDevanagari-Regular.ttf")
-    space = font.getGlyphID(font.getBestCmap()[32])
-    mapped = {font.getGlyphID(name) for name in font.getBestCmap().values()}
-    drawn = set(use.drawn)
-    assert 0 not in drawn, ".notdef drawn"
-    # The font's reph-with-i-matra ligature in वर्जित leaves an empty, zero-width mark where the reph was.
-    blank = {gid for gid in drawn & use.empty if gid != space}
-    assert all(font["hmtx"][font.getGlyphName(gid)][0] == 0 for gid in blank), "blank glyphs that take space"
-    assert {font.getGlyphName(gid) for gid in drawn - mapped} >= {"ivowelsignreph07deva", "tatadeva"}, \
-        "no conjuncts: the wording was not shaped"
-
-
-def black_out_copy_id(pdf: pikepdf.Pdf) -> None:
-    """Drop the text after the licence line's last font change: the copy id, its last Latin run."""
-    form = next(v for k, v in pdf.pages[0].Resources.XObject.items() if k.startswith("/PRLine"))
-    ops = list(pikepdf.parse_content_stream(form))
-    last = max(i for i, (_, op) in enumerate(ops) if str(op) == "Tf")
-    assert ops[last][0][0] == pikepdf.Name("/PRL")
-    form.write(pikepdf.unparse_content_stream([(operands, op) for i, (operands, op) in enumerate(ops)
-                                               if i <= last or str(op) != "TJ"]))
-
-
-def test_trace_finds_a_stripped_hindi_copy_by_its_licence_line(stamped_hi, tmp_path):
-    suspect = tmp_path / "stripped-hi.pdf"
-    with pikepdf.open(stamped_hi.copies / "S002.pdf") as pdf:
-        del pdf.trailer["/Info"]
-        del pdf.trailer["/ID"]
-        del pdf.Root["/Metadata"]
-        black_out_copy_id(pdf)
-        pdf.save(suspect, static_id=True)
-    texts = page_texts(suspect)
-    name, email = HINDI["S002"]
-    assert all(f"{name} · S002 · {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति" in t for t in texts)
-    assert not any(re.search(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", t) for t in texts)
-    result = trace(stamped_hi, suspect)
-    assert result.returncode == 0 and f"the copy of S002 {name} <{email}>" in result.stdout, result.stdout
-    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": False,
-                                       "visible line": True}
-    assert re.search(rf"visible line: matched: licence line of S002 · {re.escape(email)} on (\d+) of \1 pages",
-                     result.stdout), result.stdout
-
-
-# --------------------------------------------------------------------------- units: roster, ids, layout
-
-
-def read(tmp_path: Path, data: bytes):
-    from pressroom import roster
-    from pressroom.problems import ContentError
-
-    path = tmp_path / "students.csv"
-    path.write_bytes(data)
-    try:
-        return [str(item) if not isinstance(item, roster.Student) else item for item in
-                roster.read_roster(path, lambda text: None)]
-    except ContentError as exc:
-        return [str(p) for p in exc.problems]
-
-
-def test_roster_header_problems_stop_at_line_1(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert read(tmp_path, b"student_id,name,mail,phone\nS1,A,a@example.com,1\n") == [
-        "students.csv:1: error: missing column 'email'; the header must be student_id,name,email "
-        "(and optionally batch)",
-        "students.csv:1: error: unknown column 'mail' (did you mean 'email'?); the columns are student_id, name, "
-        "email and optionally batch",
-        "students.csv:1: error: unknown column 'phone'; the columns are student_id, name, email and optionally batch"]
-    assert read(tmp_path, b"student_id;name;email\n") == [
-        "students.csv:1: error: columns are separated by ';'; save the roster as CSV with commas "
-        "(header: student_id,name,email[,batch])"]
-    assert read(tmp_path, b"") == ["students.csv:1: error: the roster is empty; its first line must be the "
-                                   "header student_id,name,email (and optionally batch)"]
-    assert read(tmp_path, "student_id,näme,email\n".encode("latin-1")) == [
-        "students.csv:1: error: not UTF-8 text; save the roster as 'CSV UTF-8 (Comma delimited)'"]
-
-
-def test_roster_rows_bom_quotes_and_bad_bytes(tmp_path, monkeypatch):
-    from pressroom.roster import Student
-
-    monkeypatch.chdir(tmp_path)
-    rows = read(tmp_path, b"\xef\xbb\xbfStudent ID,Name,Email,Batch\r\n"
-                          b"S1,\"Rao,  Asha \",asha@example.com,B1\r\n"
-                          b"S2,Ren\xe9,rene@example.com,\r\n"
-                          b"S3,\"Two\nLines\",two@example.com,\r\n"
-                          b"\r\n"
-                          b"S4,Four,four@example.com,x,extra\r\n"
-                          b"S5,Five,five@example.com\r\n")
-    assert rows == [Student(2, "S1", "Rao,  Asha", "asha@example.com", "B1"),
-                    "students.csv:3: error: not UTF-8 text; save the roster as 'CSV UTF-8 (Comma delimited)'",
-                    "students.csv:4: error: name contains a control character (U+000A)",
-                    "students.csv:7: error: 5 values but the header has 4 columns (quote a value that contains a "
-                    "comma)",
-                    Student(8, "S5", "Five", "five@example.com", "")]
-
-
-@pytest.mark.parametrize("student_id, why", [
-    ("../x", "contains '/'"), ("/", "contains '/'"), ("a\\b", "contains '\\'"), ("C:x", "contains ':'"),
-    ("x\x00", "contains a control character (U+0000)"), ("x\u200bz", "contains a control character (U+200B)"),
-    (".x", "starts with '.'"), ("..", "starts with '.'"), ("x.", "ends with a space or '.'"),
-    ("CON", "is a reserved device name on Windows"), ("nul.txt", "is a reserved device name on Windows"),
-    ("x" * 65, "is 65 characters long; the limit is 64")])
-def test_unsafe_student_ids(student_id, why):
-    from pressroom.roster import id_problem
-
-    assert id_problem(student_id) == why
-
-
-@pytest.mark.parametrize("email, ok", [
-    ("a@example.com", True), ("first.last+tag@sub.example.co.in", True), ("a@b", False), ("a@@b.com", False),
-    ("a b@example.com", False), (".a@example.com", False), ("a..b@example.com", False), ("a@-x.com", False),
-    ("a@example.c", False), ("@example.com", False)])
-def test_email_shapes(email, ok):
-    from pressroom.roster import EMAIL
-
-    assert bool(EMAIL.match(email)) is ok
-
-
-def test_copy_ids_are_keyed_by_secret_edition_and_student():
-    from pressroom import ledger
-
-    ids = {ledger.copy_id(ledger.copy_digest(secret, edition, sid))
-           for secret in (b"one", b"two") for edition in ("e1", "e2") for sid in ("S1", "S2")}
-    assert len(ids) == 8
-    digest = ledger.copy_digest(b"one", "e1", "S1")
-    assert ledger.copy_id(digest) == ledger.copy_id(ledger.copy_digest(b"one", "e1", "S1"))
-    assert ledger.copy_id_of_document_id(ledger.document_id(digest)) == ledger.copy_id(digest)
-
-
-def test_shards_are_a_partition():
-    from pressroom.stamp import in_shard
-
-    ids = [f"S{i}" for i in range(300)]
-    shares = [[i for i in ids if in_shard(i, (k, 4))] for k in range(1, 5)]
-    assert sorted(sum(shares, [])) == sorted(ids) and all(50 < len(s) < 100 for s in shares)
-    assert in_shard("Abc", (2, 3)) == in_shard("aBC", (2, 3))  # case twins land together
-
-
-@pytest.fixture(scope="module")
-def fonts():
-    from pressroom.stamp import load_fonts
-
-    return load_fonts()
+# --------------------------------------------------------------------------- one copy rendered from the master
 
 
 def render_one(master: Path, out: Path, fonts, name: str, email: str, watermark: bool,
@@ -720,49 +408,6 @@ def test_a_name_prints_and_reads_back_exactly_as_written(stamped, tmp_path, font
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", str(copy), "-"], check=True,
                          capture_output=True, text=True).stdout
     assert f"Licensed to {name} · S9 · f@example.com" in out
-
-
-def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monkeypatch):
-    from pressroom.roster import Student
-
-    monkeypatch.chdir(tmp_path)
-    rows = read(tmp_path, "student_id,name,email,,\nS1,क्\u200dष अर्\u200cजुन,s1@example.com,,\n"
-                          "S2,Bidi \u202eeman,s2@example.com\n".encode("utf-8"))
-    assert rows == [Student(2, "S1", "क्\u200dष अर्\u200cजुन", "s1@example.com"),
-                    "students.csv:3: error: name contains a control character (U+202E)"]
-
-
-def test_the_longest_name_allowed_still_fits_on_one_line(fonts):
-    from pressroom import overlay
-    from pressroom.roster import MAX_NAME, Student
-    from pressroom.stamp import licence, wording
-
-    name = ("Venkata Lakshmi Narasimha " * 5)[:MAX_NAME]
-    lic = licence(Student(2, "S2020-00042", name, "venkata.narasimha@example.co.in"), "ABCD-EFGH-IJKL-MNOP",
-                  b"0" * 16, fonts, 595.28 - 2 * overlay.SIDE_MARGIN, wording("en"))
-    assert len(lic.lines) == 1
-
-
-def test_the_licence_wording_falls_back_to_english_key_by_key(tmp_path, monkeypatch):
-    from pressroom import compose, stamp
-    from pressroom.problems import ContentError
-
-    (tmp_path / "strings").mkdir()
-    shutil.copy(ROOT / "templates/strings/en.yaml", tmp_path / "strings")
-    xx = tmp_path / "strings/xx.yaml"
-    xx.write_text('contents: X\nstamp:\n  line: "{name} / {student_id} / {email} / copy {copy_id}"\n',
-                  encoding="utf-8")
-    monkeypatch.setattr(compose, "TEMPLATES", tmp_path)
-    english = stamp.wording("en")
-    assert english.line == "Licensed to {name} · {student_id} · {email} — not for redistribution · copy {copy_id}"
-    assert stamp.wording("xx") == stamp.Wording("{name} / {student_id} / {email} / copy {copy_id}",
-                                                english.first, english.second)
-    assert stamp.wording("mr") == english  # no strings file at all
-    xx.write_text('stamp:\n  line: "{name} · {student_id} · {email}"\n', encoding="utf-8")
-    with pytest.raises(ContentError) as caught:
-        stamp.wording("xx")
-    assert str(caught.value) == (f"{xx}:2: error: stamp: line must use each of {{name}}, {{student_id}}, {{email}}, "
-                                 "{copy_id} exactly once; found 'name', 'student_id', 'email'")
 
 
 def test_a_long_hindi_line_is_set_in_two_and_trace_reads_both(stamped, tmp_path, fonts):

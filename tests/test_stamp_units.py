@@ -1,0 +1,137 @@
+"""Units behind `build.py stamp`: roster reading, student ids and emails, copy ids, shards, line fit, wording.
+
+Called in-process, without stamping an edition: the roster reader on bytes written here,
+the id, email and shard checks, the copy-id derivation, whether the longest name allowed
+fits on one line, and how the licence wording falls back to English key by key.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import ROOT
+from stampkit import read
+from stampkit import fonts  # noqa: F401  (fixture)
+
+
+def test_roster_header_problems_stop_at_line_1(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert read(tmp_path, b"student_id,name,mail,phone\nS1,A,a@example.com,1\n") == [
+        "students.csv:1: error: missing column 'email'; the header must be student_id,name,email "
+        "(and optionally batch)",
+        "students.csv:1: error: unknown column 'mail' (did you mean 'email'?); the columns are student_id, name, "
+        "email and optionally batch",
+        "students.csv:1: error: unknown column 'phone'; the columns are student_id, name, email and optionally batch"]
+    assert read(tmp_path, b"student_id;name;email\n") == [
+        "students.csv:1: error: columns are separated by ';'; save the roster as CSV with commas "
+        "(header: student_id,name,email[,batch])"]
+    assert read(tmp_path, b"") == ["students.csv:1: error: the roster is empty; its first line must be the "
+                                   "header student_id,name,email (and optionally batch)"]
+    assert read(tmp_path, "student_id,näme,email\n".encode("latin-1")) == [
+        "students.csv:1: error: not UTF-8 text; save the roster as 'CSV UTF-8 (Comma delimited)'"]
+
+
+def test_roster_rows_bom_quotes_and_bad_bytes(tmp_path, monkeypatch):
+    from pressroom.roster import Student
+
+    monkeypatch.chdir(tmp_path)
+    rows = read(tmp_path, b"\xef\xbb\xbfStudent ID,Name,Email,Batch\r\n"
+                          b"S1,\"Rao,  Asha \",asha@example.com,B1\r\n"
+                          b"S2,Ren\xe9,rene@example.com,\r\n"
+                          b"S3,\"Two\nLines\",two@example.com,\r\n"
+                          b"\r\n"
+                          b"S4,Four,four@example.com,x,extra\r\n"
+                          b"S5,Five,five@example.com\r\n")
+    assert rows == [Student(2, "S1", "Rao,  Asha", "asha@example.com", "B1"),
+                    "students.csv:3: error: not UTF-8 text; save the roster as 'CSV UTF-8 (Comma delimited)'",
+                    "students.csv:4: error: name contains a control character (U+000A)",
+                    "students.csv:7: error: 5 values but the header has 4 columns (quote a value that contains a "
+                    "comma)",
+                    Student(8, "S5", "Five", "five@example.com", "")]
+
+
+@pytest.mark.parametrize("student_id, why", [
+    ("../x", "contains '/'"), ("/", "contains '/'"), ("a\\b", "contains '\\'"), ("C:x", "contains ':'"),
+    ("x\x00", "contains a control character (U+0000)"), ("x\u200bz", "contains a control character (U+200B)"),
+    (".x", "starts with '.'"), ("..", "starts with '.'"), ("x.", "ends with a space or '.'"),
+    ("CON", "is a reserved device name on Windows"), ("nul.txt", "is a reserved device name on Windows"),
+    ("x" * 65, "is 65 characters long; the limit is 64")])
+def test_unsafe_student_ids(student_id, why):
+    from pressroom.roster import id_problem
+
+    assert id_problem(student_id) == why
+
+
+@pytest.mark.parametrize("email, ok", [
+    ("a@example.com", True), ("first.last+tag@sub.example.co.in", True), ("a@b", False), ("a@@b.com", False),
+    ("a b@example.com", False), (".a@example.com", False), ("a..b@example.com", False), ("a@-x.com", False),
+    ("a@example.c", False), ("@example.com", False)])
+def test_email_shapes(email, ok):
+    from pressroom.roster import EMAIL
+
+    assert bool(EMAIL.match(email)) is ok
+
+
+def test_copy_ids_are_keyed_by_secret_edition_and_student():
+    from pressroom import ledger
+
+    ids = {ledger.copy_id(ledger.copy_digest(secret, edition, sid))
+           for secret in (b"one", b"two") for edition in ("e1", "e2") for sid in ("S1", "S2")}
+    assert len(ids) == 8
+    digest = ledger.copy_digest(b"one", "e1", "S1")
+    assert ledger.copy_id(digest) == ledger.copy_id(ledger.copy_digest(b"one", "e1", "S1"))
+    assert ledger.copy_id_of_document_id(ledger.document_id(digest)) == ledger.copy_id(digest)
+
+
+def test_shards_are_a_partition():
+    from pressroom.stamp import in_shard
+
+    ids = [f"S{i}" for i in range(300)]
+    shares = [[i for i in ids if in_shard(i, (k, 4))] for k in range(1, 5)]
+    assert sorted(sum(shares, [])) == sorted(ids) and all(50 < len(s) < 100 for s in shares)
+    assert in_shard("Abc", (2, 3)) == in_shard("aBC", (2, 3))  # case twins land together
+
+
+def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monkeypatch):
+    from pressroom.roster import Student
+
+    monkeypatch.chdir(tmp_path)
+    rows = read(tmp_path, "student_id,name,email,,\nS1,क्\u200dष अर्\u200cजुन,s1@example.com,,\n"
+                          "S2,Bidi \u202eeman,s2@example.com\n".encode("utf-8"))
+    assert rows == [Student(2, "S1", "क्\u200dष अर्\u200cजुन", "s1@example.com"),
+                    "students.csv:3: error: name contains a control character (U+202E)"]
+
+
+def test_the_longest_name_allowed_still_fits_on_one_line(fonts):
+    from pressroom import overlay
+    from pressroom.roster import MAX_NAME, Student
+    from pressroom.stamp import licence, wording
+
+    name = ("Venkata Lakshmi Narasimha " * 5)[:MAX_NAME]
+    lic = licence(Student(2, "S2020-00042", name, "venkata.narasimha@example.co.in"), "ABCD-EFGH-IJKL-MNOP",
+                  b"0" * 16, fonts, 595.28 - 2 * overlay.SIDE_MARGIN, wording("en"))
+    assert len(lic.lines) == 1
+
+
+def test_the_licence_wording_falls_back_to_english_key_by_key(tmp_path, monkeypatch):
+    from pressroom import compose, stamp
+    from pressroom.problems import ContentError
+
+    (tmp_path / "strings").mkdir()
+    shutil.copy(ROOT / "templates/strings/en.yaml", tmp_path / "strings")
+    xx = tmp_path / "strings/xx.yaml"
+    xx.write_text('contents: X\nstamp:\n  line: "{name} / {student_id} / {email} / copy {copy_id}"\n',
+                  encoding="utf-8")
+    monkeypatch.setattr(compose, "TEMPLATES", tmp_path)
+    english = stamp.wording("en")
+    assert english.line == "Licensed to {name} · {student_id} · {email} — not for redistribution · copy {copy_id}"
+    assert stamp.wording("xx") == stamp.Wording("{name} / {student_id} / {email} / copy {copy_id}",
+                                                english.first, english.second)
+    assert stamp.wording("mr") == english  # no strings file at all
+    xx.write_text('stamp:\n  line: "{name} · {student_id} · {email}"\n', encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        stamp.wording("xx")
+    assert str(caught.value) == (f"{xx}:2: error: stamp: line must use each of {{name}}, {{student_id}}, {{email}}, "
+                                 "{copy_id} exactly once; found 'name', 'student_id', 'email'")
