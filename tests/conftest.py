@@ -17,6 +17,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_SLUG = "2020-02-feb-march"
 SAMPLE_DIR = ROOT / "content" / SAMPLE_SLUG
 BUILD_TIMEOUT = 300
+# The stamp tests' shared fixtures (and pytest's assert rewriting for their helpers).
+pytest_plugins = ["stampkit"]
 
 
 def run_build(*args: str | os.PathLike, cwd: Path) -> subprocess.CompletedProcess:

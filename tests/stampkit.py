@@ -6,8 +6,8 @@ a stamped output folder read back (`Stamped`), the helpers that read copies back
 (`page_texts`, `licence_line`, `hindi_line`, `trace`, `evidence`, `black_out_copy_id`)
 or feed the roster reader (`read`), and the module-scoped fixtures: the mini edition
 stamped for that roster (`stamped`), the same edition made a Hindi one (`stamped_hi`),
-and the shipped fonts (`fonts`).  A test module imports the fixtures it uses by name;
-each importing module gets its own instance of a module-scoped fixture.
+and the shipped fonts (`fonts`).  conftest.py loads this module as a plugin, so every test
+module can ask for the fixtures; each module gets its own instance of a module-scoped one.
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ from conftest import BUILD_PY, ROOT, copy_fixture
 from helpers import MM, drawn_glyphs, pdf_words
 from stampkit import (BAD, COPY_ID, GOOD, ROSTER, SECRET, SLUG, evidence, licence_line, page_texts, run_cli,
                       sha256, trace, with_master)
-from stampkit import fonts, stamped  # noqa: F401  (fixtures)
 
 
 # --------------------------------------------------------------------------- rows and ledger

@@ -15,7 +15,6 @@ from fontTools.ttLib import TTFont
 from conftest import ROOT
 from helpers import drawn_glyphs
 from stampkit import HINDI, black_out_copy_id, evidence, hindi_line, page_texts, trace
-from stampkit import stamped_hi  # noqa: F401  (fixture)
 
 
 def test_a_hindi_editions_copies_carry_the_licence_line_in_hindi(stamped_hi):

@@ -13,7 +13,6 @@ import pytest
 
 from conftest import ROOT
 from stampkit import read
-from stampkit import fonts  # noqa: F401  (fixture)
 
 
 def test_roster_header_problems_stop_at_line_1(tmp_path, monkeypatch):
