@@ -33,13 +33,11 @@ MAX_LAYOUTS_PER_CHUNK = 4
 
 @dataclass
 class Task:
-    """Work for an idle worker: `function(*args)`; `args` may be a function of the results of `after`."""
+    """Work for an idle worker: `function(*args)`."""
 
     id: object
     function: object
-    args: object
-    after: tuple = ()
-    urgent: bool = False  # before any chunk, once its inputs are ready
+    args: tuple
 
 
 @dataclass
@@ -266,9 +264,6 @@ class Scheduler:
         return str(message[1])
 
     def _next_for(self, worker: int):
-        urgent = self._task(urgent=True)
-        if urgent is not None:
-            return urgent
         firsts, pages = self.first_pages(), self.anchor_pages()
         # 1. finish a layout this worker keeps, once its first page and the numbers it printed are right
         for state, first in zip(self.states, firsts):
@@ -320,8 +315,8 @@ class Scheduler:
                        and (self._last(state) or state.chunk.footnotes == 0))
             state.sent = (first, not self._last(state)) if at_once else (None, False)
             return ("layout", state.id, state.chunk.html, self.base_dir, values, *state.sent, front)
-        # 3. a task whose inputs are ready
-        return self._task(urgent=False)
+        # 3. a task
+        return self._task()
 
     def _layout_order(self, worker: int) -> list[_State]:
         """The front (first, when its page count is unknown), this worker's run of sections, then the others'
@@ -340,14 +335,12 @@ class Scheduler:
         late = [s for s in front if s.pages is not None]
         return early + mine + stolen + back + late
 
-    def _task(self, urgent: bool):
-        for task in self.tasks:
-            if (task.urgent or not urgent) and all(d in self.task_results for d in task.after):
-                self.tasks.remove(task)
-                self.tasks_out += 1
-                args = task.args(self.task_results) if callable(task.args) else task.args
-                return ("task", task.id, task.function, args)
-        return None
+    def _task(self):
+        if not self.tasks:
+            return None
+        task = self.tasks.pop(0)
+        self.tasks_out += 1
+        return ("task", task.id, task.function, task.args)
 
     def _handle(self, worker: int, message) -> None:
         kind = message[0]
