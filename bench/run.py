@@ -376,7 +376,7 @@ def table(results: dict) -> str:
         stages += ["", "Pandoc + WeasyPrint: n/a, pandoc was not found (give `--pandoc PATH`, set `$PANDOC`, put "
                        "pandoc on PATH or install `pypandoc_binary`; see `bench/pandoc_build.py`)."]
     stages += ["", "Stages of the full build (median seconds; `pdf` is the wall time of the chunked render, "
-                   "the EPUB's font subsets run on idle workers inside it):", ""]
+                   "the EPUB is packaged by an idle worker inside it):", ""]
     for r in results["sizes"]:
         stages.append(f"- {r['size']} pages: " + ", ".join(f"{k} {v}" for k, v in r["full_stages"].items())
                       + f"; {r['full_render']}")
