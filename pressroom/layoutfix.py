@@ -1,21 +1,65 @@
 """Keep footnotes on the page of their call.
 
-WeasyPrint 70, when a paragraph's next line does not fit and widows/orphans
-forbid breaking before it, moves the page's earlier footnotes to the next
-page to make room for that line (layout/block.py, `_linebox_layout`).  The
-footnotes then print one or two pages after their calls, which a reader of a
-magazine notices at once.  Breaking the paragraph normally (which widows and
-orphans already allow) is the right trade, so that one decision is switched
-off.  The patch is applied only if the exact line is found, so a WeasyPrint
-upgrade that changes it leaves WeasyPrint's behaviour untouched (and the
+Two decisions of WeasyPrint 70's line layout (layout/block.py, `_linebox_layout`)
+print a footnote one or two pages after its call, which a reader of a magazine
+notices at once:
+
+- When a paragraph's next line does not fit and widows/orphans forbid breaking
+  before it, WeasyPrint moves the page's earlier footnotes to the next page to
+  make room for that line.  Breaking the paragraph normally (which widows and
+  orphans already allow) is the right trade, so that decision is switched off.
+- When a line holds a footnote call and the note does not fit below it,
+  WeasyPrint keeps the line and sends the note to the next page
+  (`footnote-policy: auto`).  The line now goes to the next page with its note,
+  as a compositor would set it, whenever that is possible: the line is not the
+  first of the page, widows and orphans allow the break (otherwise the whole
+  paragraph moves, as WeasyPrint already does for a line that does not fit),
+  and no note of the page was already sent on (then notes keep their order).
+  WeasyPrint's own `footnote-policy: line` reports the note as well as moving
+  the line, and loses notes.
+
+Each patch is applied only if its exact lines are found, so a WeasyPrint
+upgrade that changes them leaves WeasyPrint's behaviour untouched (and the
 footnote tests will say so).
 """
 
 from __future__ import annotations
 
 import inspect
+import textwrap
 
 RESCUE_LINE = "report = not context.in_column and can_break_now and not could_break_before"
+NOTE_OVERFLOW = """\
+                if overflow:
+                    context.report_footnote(footnote)
+"""
+# The line goes with its note: the notes of this line are taken back and the page breaks before it.
+LINE_WITH_NOTE = """\
+                if overflow and footnote.style['footnote_policy'] == 'auto' and (new_children or not page_is_empty) \\
+                        and not context.reported_footnotes and not context.in_column:
+                    for note in new_footnotes[line_notes_from:]:
+                        context.unlayout_footnote(note)
+                    del new_footnotes[line_notes_from:]
+                    if needed := box.style['widows'] - 1:
+                        for _ in lines_iterator:
+                            needed -= 1
+                            if needed == 0:
+                                break
+                    abort, stop, resume_at = _break_line(
+                        context, box, line, new_children, needed, page_is_empty,
+                        index, skip_stack, resume_at, absolute_boxes, fixed_boxes)
+                    break_linebox = True
+                    break
+                if overflow:
+                    context.report_footnote(footnote)
+"""
+NOTES_OF_LINE = """\
+            break_linebox = False
+"""
+NOTES_OF_LINE_MARKED = """\
+            break_linebox = False
+            line_notes_from = len(new_footnotes)
+"""
 
 
 def install() -> bool:
@@ -24,11 +68,39 @@ def install() -> bool:
     if getattr(block._linebox_layout, "_pressroom_footnotes", False):
         return True
     source = inspect.getsource(block._linebox_layout)
-    if source.count(RESCUE_LINE) != 1:
+    if source.count(RESCUE_LINE) != 1 or source.count(NOTE_OVERFLOW) != 1 or source.count(NOTES_OF_LINE) != 1:
         return False
+    source = (source.replace(RESCUE_LINE, "report = False").replace(NOTE_OVERFLOW, LINE_WITH_NOTE)
+              .replace(NOTES_OF_LINE, NOTES_OF_LINE_MARKED))
     namespace: dict = {}
-    exec(compile(source.replace(RESCUE_LINE, "report = False"), block.__file__, "exec"), block.__dict__, namespace)
+    exec(compile(source, block.__file__, "exec"), block.__dict__, namespace)
     patched = namespace["_linebox_layout"]
     patched._pressroom_footnotes = True
     block._linebox_layout = patched
+    return _install_area_fix()
+
+
+AREA_OVERFLOW = "overflow = last_child_bottom > footnote_area_bottom"
+
+
+def _install_area_fix() -> bool:
+    """The footnote area "overflows" when its last note ends 1e-13 pt below the area's own bottom, two
+    sums of the same lengths in another order; the note then goes to the next page, however much room is
+    left.  WeasyPrint compares page positions with a relative margin of 1e-9 everywhere else
+    (`LayoutContext.overflows`); here too."""
+    from weasyprint import layout
+
+    method = layout.LayoutContext._update_footnote_area
+    if getattr(method, "_pressroom_footnotes", False):
+        return True
+    source = inspect.getsource(method)
+    if source.count(AREA_OVERFLOW) != 1:
+        return False
+    source = textwrap.dedent(source).replace(AREA_OVERFLOW,
+                                             "overflow = self.overflows(footnote_area_bottom, last_child_bottom)")
+    namespace: dict = {}
+    exec(compile(source, layout.__file__, "exec"), layout.__dict__, namespace)
+    patched = namespace["_update_footnote_area"]
+    patched._pressroom_footnotes = True
+    layout.LayoutContext._update_footnote_area = patched
     return True
