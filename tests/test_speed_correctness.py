@@ -180,7 +180,7 @@ def synthetic(tmp_path: Path, articles: int) -> Path:
 
 
 def test_an_edition_full_of_footnotes_prints_as_in_one_document(tmp_path):
-    """Two notes in every article, some called on the last page of a chunk: the same pages as one document."""
+    """Two notes in every article, six chunks: the same pages, outline and links as one document."""
     assert_same_pages(chunked_and_single(tmp_path, synthetic(tmp_path, 6), "synth"))
 
 
