@@ -192,6 +192,13 @@ def evidence(output: str) -> dict[str, bool]:
                                                           r"(matched|no match)", output, re.M)}
 
 
+def strip_metadata(pdf: pikepdf.Pdf) -> None:
+    """What a leaker removes first: the Info dictionary, the document ID and the XMP."""
+    del pdf.trailer["/Info"]
+    del pdf.trailer["/ID"]
+    del pdf.Root["/Metadata"]
+
+
 def black_out_copy_id(pdf: pikepdf.Pdf) -> None:
     """Drop the text after the licence line's last font change: the copy id, its last Latin run."""
     form = next(v for k, v in pdf.pages[0].Resources.XObject.items() if k.startswith("/PRLine"))

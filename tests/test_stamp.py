@@ -27,7 +27,7 @@ from fontTools.ttLib import TTFont
 from conftest import BUILD_PY, ROOT, copy_fixture
 from helpers import MM, drawn_glyphs, pdf_words
 from stampkit import (BAD, COPY_ID, GOOD, ROSTER, SECRET, SLUG, evidence, licence_line, page_texts, run_cli,
-                      sha256, trace, with_master)
+                      sha256, strip_metadata, trace, with_master)
 
 
 # --------------------------------------------------------------------------- rows and ledger
@@ -334,9 +334,7 @@ def test_trace_finds_a_copy_by_its_metadata_alone(stamped, tmp_path):
 def test_trace_finds_a_stripped_copy_by_its_visible_line(stamped, tmp_path):
     suspect = tmp_path / "stripped.pdf"
     with pikepdf.open(stamped.copies / "S007.pdf") as pdf:
-        del pdf.trailer["/Info"]
-        del pdf.trailer["/ID"]
-        del pdf.Root["/Metadata"]
+        strip_metadata(pdf)
         pdf.save(suspect, static_id=True)
     with pikepdf.open(suspect) as pdf:
         assert "/Info" not in pdf.trailer and "/Metadata" not in pdf.Root

@@ -14,7 +14,7 @@ from fontTools.ttLib import TTFont
 
 from conftest import ROOT
 from helpers import drawn_glyphs
-from stampkit import HINDI, black_out_copy_id, evidence, hindi_line, page_texts, trace
+from stampkit import HINDI, black_out_copy_id, evidence, hindi_line, page_texts, strip_metadata, trace
 
 
 def test_a_hindi_editions_copies_carry_the_licence_line_in_hindi(stamped_hi):
@@ -55,9 +55,7 @@ def test_the_hindi_wording_is_shaped_with_the_devanagari_font(stamped_hi):
 def test_trace_finds_a_stripped_hindi_copy_by_its_licence_line(stamped_hi, tmp_path):
     suspect = tmp_path / "stripped-hi.pdf"
     with pikepdf.open(stamped_hi.copies / "S002.pdf") as pdf:
-        del pdf.trailer["/Info"]
-        del pdf.trailer["/ID"]
-        del pdf.Root["/Metadata"]
+        strip_metadata(pdf)
         black_out_copy_id(pdf)
         pdf.save(suspect, static_id=True)
     texts = page_texts(suspect)
