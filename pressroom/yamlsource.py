@@ -33,8 +33,32 @@ class Located:
         return self.lines.get((), default)
 
 
-def _convert(node, path: tuple, lines: dict, problems: list, source: Path):
+MAX_DEPTH = 64  # content nests four or five levels; more is a mistake or an attack
+
+
+class _Walk:
+    """What converting one document has seen: the nodes (an alias is a node seen again) and the problems."""
+
+    def __init__(self, lines: dict, problems: list, source: Path):
+        self.lines, self.problems, self.source = lines, problems, source
+        self.seen: set[int] = set()
+
+    def again(self, node, line: int) -> bool:
+        # An alias would be copied once for every reference to it: a few lines of `&a [*b, *b]` make
+        # billions of values ("billion laughs"), and `&a [*a]` never ends.
+        if id(node) in self.seen:
+            self.problems.append(error(self.source, line, "YAML aliases (*name) are not allowed; write the value out"))
+            return True
+        self.seen.add(id(node))
+        return False
+
+
+def _convert(node, path: tuple, walk: _Walk):
+    lines, problems, source = walk.lines, walk.problems, walk.source
     lines[path] = node.start_mark.line + 1
+    if len(path) > MAX_DEPTH:
+        problems.append(error(source, node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep"))
+        return None
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
@@ -45,12 +69,15 @@ def _convert(node, path: tuple, lines: dict, problems: list, source: Path):
             if key in out:
                 problems.append(error(source, key_node.start_mark.line + 1, f"duplicate key '{key}'"))
                 continue
-            out[key] = _convert(value_node, path + (key,), lines, problems, source)
+            if walk.again(value_node, key_node.start_mark.line + 1):
+                continue
+            out[key] = _convert(value_node, path + (key,), walk)
             # Point at the key, which is where an editor looks for "title: ..."
             lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), lines, problems, source) for i, item in enumerate(node.value)]
+        return [None if walk.again(item, lines[path]) else _convert(item, path + (i,), walk)
+                for i, item in enumerate(node.value)]
     # A plain scalar's style is None from PyYAML's parser and "" from libyaml's.
     if node.tag == "tag:yaml.org,2002:null" or (not node.style and node.value in NULLS):
         return None
@@ -80,10 +107,12 @@ def load_yaml_text(text: str, source: Path, first_line: int = 1) -> tuple[Locate
         return None, [error(source, line, f"YAML syntax error: {what}")]
     except yaml.YAMLError as exc:
         return None, [error(source, first_line, f"YAML syntax error: {exc}")]
+    except RecursionError:  # PyYAML's composer recurses once a level; libyaml refuses such depth itself
+        return None, [error(source, first_line, f"YAML syntax error: nested more than {MAX_DEPTH} levels deep")]
     if node is None:
         return Located({}, {(): first_line}), []
     lines: dict[tuple, int] = {}
-    value = _convert(node, (), lines, problems, source)
+    value = _convert(node, (), _Walk(lines, problems, source))
     if first_line != 1:
         shift = first_line - 1
         lines = {k: v + shift for k, v in lines.items()}

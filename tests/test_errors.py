@@ -107,6 +107,21 @@ def test_duplicate_key_in_front_matter(mini, tmp_path):
     expect_errors(tmp_path, err(COUNCIL, line_of(path, "Local bodies"), "duplicate key 'topic'"))
 
 
+def test_yaml_alias_is_an_error_not_a_copy(mini, tmp_path):
+    # Aliases would let a few lines expand to billions of values ("billion laughs").
+    path = tmp_path / COUNCIL
+    edit(path, 'topic: "Governance"\n', 'topic: &t "Governance"\nsummary: *t\n')
+    expect_errors(tmp_path, err(COUNCIL, line_of(path, "summary: *t"),
+                                "YAML aliases (*name) are not allowed; write the value out"))
+
+
+def test_yaml_nested_past_any_use_is_an_error(mini, tmp_path):
+    path = tmp_path / COUNCIL
+    edit(path, 'topic: "Governance"\n', 'topic: "Governance"\nextra: ' + "[" * 70 + "]" * 70 + "\n")
+    expect_errors(tmp_path, err(COUNCIL, line_of(path, "extra: "), "nested more than 64 levels deep"),
+                  err(COUNCIL, line_of(path, "extra: "), "unknown key 'extra'"))
+
+
 # --------------------------------------------------------------------------- required keys
 
 def test_missing_title_in_front_matter(mini, tmp_path):
