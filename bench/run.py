@@ -269,7 +269,10 @@ def bench_size(size: int, repeats: int, work: Path, quick: bool = False, pandoc:
         synth.paragraph(__import__("random").Random(n)) for n in range(8)) + "\n\n## Way ahead", 1), encoding="utf-8")
     page_edit = build(content, slug, out)
     article.write_text(original, encoding="utf-8")
-    epub_cold = [build(content, slug, fresh(work / f"out-{size}-epub"), "--format", "epub") for _ in range(1)]
+    epub_cold = []
+    for _ in range(repeats):
+        wait_for_quiet()
+        epub_cold.append(build(content, slug, fresh(work / f"out-{size}-epub"), "--format", "epub"))
     article.write_text(original.replace("## Background", "## Backdrops", 1), encoding="utf-8")
     epub_warm = [build(content, slug, work / f"out-{size}-epub", "--format", "epub")]
     article.write_text(original, encoding="utf-8")
