@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # the packager reads composed content; it does not call the c
 
 MAX_IMAGE_SIDE = 1600
 EPUB_FONTS = ("NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSans-Regular", "NotoSans-Bold",
-              "NotoSerifDevanagari-Regular", "NotoSerifDevanagari-Bold", "NotoSansDevanagari-Bold")
+              "NotoSerifDevanagari-Regular", "NotoSerifDevanagari-Bold", "NotoSansDevanagari-Regular",
+              "NotoSansDevanagari-Bold")
 
 
 def book_identifier(brand_name: str, slug: str) -> str:

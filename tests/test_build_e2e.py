@@ -549,8 +549,28 @@ def test_epub_fonts_shape_the_book_as_the_shipped_fonts_do(mini_built):
         text = " ".join(re.sub(r"<[^>]+>", " ", z.read(n).decode("utf-8"))
                         for n in z.namelist() if n.endswith(".xhtml"))
     lines = sorted({line.strip() for line in re.split(r"\s{2,}|\n", html.unescape(text)) if line.strip()})
-    assert any("गंगा" in line for line in lines) and len(fonts) == 8
+    assert any("गंगा" in line for line in lines) and len(fonts) == 9
     for name, data in fonts.items():
         shipped = (ROOT / "styles" / "fonts" / f"{name}.ttf").read_bytes()
         different = [line for line in lines if _shaped(data, line) != _shaped(shipped, line)]
         assert not different, f"{name}: {len(different)} line(s) shape differently, e.g. {different[0]!r}"
+
+
+def test_every_epub_font_stack_draws_devanagari_from_a_font_in_the_book(mini_built):
+    # A stack of "Noto Sans", sans-serif sets Hindi tags, tables and captions in whatever the reader
+    # has, and on an e-reader without a Devanagari font in nothing at all.
+    with zipfile.ZipFile(mini_built.epub) as z:
+        css = z.read(next(n for n in z.namelist() if n.endswith(".css"))).decode("utf-8")
+        files = set(z.namelist())
+    faces = {}
+    for family, rules, url in re.findall(r'@font-face\s*{\s*font-family:\s*"([^"]+)";([^}]*)src:\s*url\(([^)]+)\)', css):
+        weight = "bold" if "bold" in rules else "normal"
+        faces.setdefault(family, set()).add(weight)
+        assert any(name.endswith(url) for name in files), f"{url} is not in the EPUB"
+    stacks = re.findall(r"([^{}]+){[^}]*font-family:\s*([^;}]+)", re.sub(r"@font-face\s*{[^}]*}", "", css))
+    assert stacks
+    for selector, stack in stacks:
+        families = re.findall(r'"([^"]+)"', stack)
+        devanagari = [f for f in families if "Devanagari" in f]
+        assert devanagari, f"{selector.strip()}: {stack.strip()} has no Devanagari face"
+        assert faces.get(devanagari[0]) >= {"normal", "bold"}, f"{devanagari[0]} lacks a weight the book uses"
