@@ -62,45 +62,39 @@ NOTES_OF_LINE_MARKED = """\
 """
 
 
+AREA_OVERFLOW = "overflow = last_child_bottom > footnote_area_bottom"
+# The footnote area "overflows" when its last note ends 1e-13 pt below the area's own bottom, two sums of
+# the same lengths in another order; the note then goes to the next page, however much room is left.
+# WeasyPrint compares page positions with a relative margin of 1e-9 everywhere else
+# (`LayoutContext.overflows`); here too.
+AREA_OVERFLOW_FIXED = "overflow = self.overflows(footnote_area_bottom, last_child_bottom)"
+
+
 def install() -> bool:
+    """Both fixes, each applied on its own; True when both are in place."""
+    from weasyprint import layout
     from weasyprint.layout import block
 
-    if getattr(block._linebox_layout, "_pressroom_footnotes", False):
+    lines = _patch(block, block, "_linebox_layout", ((RESCUE_LINE, "report = False"),
+                                                     (NOTE_OVERFLOW, LINE_WITH_NOTE),
+                                                     (NOTES_OF_LINE, NOTES_OF_LINE_MARKED)))
+    area = _patch(layout, layout.LayoutContext, "_update_footnote_area", ((AREA_OVERFLOW, AREA_OVERFLOW_FIXED),))
+    return lines and area
+
+
+def _patch(module, owner, name: str, replacements) -> bool:
+    """Compile `owner.name` again from its source with `replacements`, if each old text is found once."""
+    function = getattr(owner, name)
+    if getattr(function, "_pressroom_footnotes", False):
         return True
-    source = inspect.getsource(block._linebox_layout)
-    if source.count(RESCUE_LINE) != 1 or source.count(NOTE_OVERFLOW) != 1 or source.count(NOTES_OF_LINE) != 1:
+    source = textwrap.dedent(inspect.getsource(function))
+    if any(source.count(old) != 1 for old, _ in replacements):
         return False
-    source = (source.replace(RESCUE_LINE, "report = False").replace(NOTE_OVERFLOW, LINE_WITH_NOTE)
-              .replace(NOTES_OF_LINE, NOTES_OF_LINE_MARKED))
+    for old, new in replacements:
+        source = source.replace(old, new)
     namespace: dict = {}
-    exec(compile(source, block.__file__, "exec"), block.__dict__, namespace)
-    patched = namespace["_linebox_layout"]
+    exec(compile(source, module.__file__, "exec"), module.__dict__, namespace)
+    patched = namespace[name]
     patched._pressroom_footnotes = True
-    block._linebox_layout = patched
-    return _install_area_fix()
-
-
-AREA_OVERFLOW = "overflow = last_child_bottom > footnote_area_bottom"
-
-
-def _install_area_fix() -> bool:
-    """The footnote area "overflows" when its last note ends 1e-13 pt below the area's own bottom, two
-    sums of the same lengths in another order; the note then goes to the next page, however much room is
-    left.  WeasyPrint compares page positions with a relative margin of 1e-9 everywhere else
-    (`LayoutContext.overflows`); here too."""
-    from weasyprint import layout
-
-    method = layout.LayoutContext._update_footnote_area
-    if getattr(method, "_pressroom_footnotes", False):
-        return True
-    source = inspect.getsource(method)
-    if source.count(AREA_OVERFLOW) != 1:
-        return False
-    source = textwrap.dedent(source).replace(AREA_OVERFLOW,
-                                             "overflow = self.overflows(footnote_area_bottom, last_child_bottom)")
-    namespace: dict = {}
-    exec(compile(source, layout.__file__, "exec"), layout.__dict__, namespace)
-    patched = namespace["_update_footnote_area"]
-    patched._pressroom_footnotes = True
-    layout.LayoutContext._update_footnote_area = patched
+    setattr(owner, name, patched)
     return True

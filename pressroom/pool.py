@@ -25,18 +25,15 @@ import time
 import traceback
 from multiprocessing.connection import wait
 
-_preloaded = False
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def _preload(fonts_dir) -> None:
     """Import WeasyPrint now (fontconfig first pointed at the shipped fonts), while the parent reads content."""
-    global _preloaded
     from . import pdf
 
     pdf.isolate_fonts(fonts_dir)
     import weasyprint  # noqa: F401
-    _preloaded = True
 
 
 def _worker(conn, fonts_dir) -> None:
