@@ -140,7 +140,7 @@ def build(pandoc: str, md: Path, css: Path, out_dir: Path, runner=None) -> dict:
 
     runner = runner or timed
     # The system's fonts, as for anyone running pandoc, not the bench's FONTCONFIG_FILE (Pressroom's fonts only,
-    # set by pressroom.pdf.isolate_fonts): Noto has no "↩" for Pandoc's note back-links, DejaVu has.
+    # set by pressroom.weasy.isolate_fonts): Noto has no "↩" for Pandoc's note back-links, DejaVu has.
     env = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf, epub = out_dir / "pandoc.pdf", out_dir / "pandoc.epub"

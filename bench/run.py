@@ -182,11 +182,13 @@ def fresh(folder: Path) -> Path:
 
 def baseline_inputs(content: Path, slug: str, work: Path) -> tuple[Path, Path, str]:
     """The edition's print HTML (images as file URLs) and stylesheet, as the single-document render reads them."""
-    from pressroom import compose, pdf, pipeline, practice
+    from pressroom import pipeline, weasy
+    from pressroom.paths import FONTS, STYLES, print_image_namer
+    from pressroom.stages import compose, practice
 
     prepared = pipeline.prepare(content / slug, pipeline.Timer())
     edition = prepared.edition
-    namer = pipeline.print_image_namer(edition.content_root)
+    namer = print_image_namer(edition.content_root)
     html = compose.compose_print(edition, prepared.fragments, prepared.foreword_html, prepared.strings,
                                  namer(prepared.logo) if prepared.logo else None,
                                  namer(prepared.cover_image) if prepared.cover_image else None,
@@ -195,8 +197,8 @@ def baseline_inputs(content: Path, slug: str, work: Path) -> tuple[Path, Path, s
     html = re.sub(r'(src|href)="content:([^"]+)"', lambda m: f'{m[1]}="file://{root}/{m[2]}"', html)
     path = work / f"{slug}.html"
     path.write_text(html, encoding="utf-8")
-    pdf.isolate_fonts(pipeline.FONTS)
-    return path, compose.STYLES / "print.css", os.environ["FONTCONFIG_FILE"]
+    weasy.isolate_fonts(FONTS)
+    return path, STYLES / "print.css", os.environ["FONTCONFIG_FILE"]
 
 
 def baseline(html: Path, css: Path, fonts_conf: str, base_url: str, out: Path) -> dict:

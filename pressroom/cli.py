@@ -3,60 +3,32 @@
     python build.py [EDITION] [--all] [--format pdf|epub] [--out DIR] [--profile screen|print]
     python build.py COMMAND ...      (see COMMANDS below)
 
-Exit codes: 0 done, 1 content errors (or not found, for trace), 2 usage errors.
+Exit codes are in command.py: 0 done, 1 content errors, 2 usage errors.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 from pathlib import Path
 
-from . import __version__, progress
-from .problems import ContentError
+from pressroom import __version__, progress
+from pressroom.command import (
+    EXIT_CONTENT,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+    add_edition_arguments,
+    content_root,
+    positive_int,
+    print_problems,
+    resolve_editions,
+)
+from pressroom.paths import FONTS, default_content_root
+from pressroom.problems import ContentError, UsageError, did_you_mean
 
 
-class _Lazy:
-    """A stage module imported on first use, so that a no-change rebuild never imports the stages."""
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def __getattr__(self, attribute):
-        import importlib
-
-        return getattr(importlib.import_module(self._name, __package__), attribute)
-
-
-pipeline, reader = _Lazy(".pipeline"), _Lazy(".reader")
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but usage errors exit 2 with one clear line (argparse's own default, kept explicit)."""
-
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
-
-
-def add_edition_arguments(parser: argparse.ArgumentParser, optional_edition: bool = True) -> None:
-    parser.add_argument("edition", nargs="?" if optional_edition else None,
-                        help="edition slug under content/, or a path to an edition folder "
-                             "(default: the newest edition by `published`)")
-    parser.add_argument("--content", type=Path, help="content folder (default: ./content)")
-    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
-
-
-def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
-    return int(text)
-
-
-def make_build_parser() -> argparse.ArgumentParser:
+def make_build_parser() -> Parser:
     parser = Parser(prog="build.py", description="Build a magazine edition as a print PDF and an EPUB 3. "
                     f"Other commands: {', '.join(COMMANDS)} (build.py COMMAND --help).")
     add_edition_arguments(parser)
@@ -77,60 +49,33 @@ def make_build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def default_content_root() -> Path:
-    here = Path("content")
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parent.parent / "content"
-
-
-def resolve_editions(args) -> list[Path]:
-    """Editions named on the command line; raises reader.UsageError."""
-    content_root = args.content or default_content_root()
-    if getattr(args, "all", False):
-        if args.edition:
-            raise reader.UsageError("give either EDITION or --all, not both")
-        editions = reader.find_editions(content_root)
-        if not editions:
-            raise reader.UsageError(f"no edition found under {content_root}/")
-        return editions
-    return [reader.resolve_edition(args.edition, content_root)]
-
-
-def print_problems(exc: ContentError, what: str) -> None:
-    for problem in exc.problems:
-        print(problem, file=sys.stderr)
-    errors = sum(p.severity == "error" for p in exc.problems)
-    print(f"{what}: {errors} error(s); nothing was written", file=sys.stderr)
-
-
 def run_build(args) -> int:
-    from . import fastpath
+    # The no-change path imports only the standard library: a rebuild with nothing to do stays instant.
+    from pressroom.fast import nochange
 
-    record = None if args.no_cache else fastpath.Record(args, args.content or default_content_root())
+    record = None if args.no_cache else nochange.Record(args, content_root(args))
     unchanged = record.unchanged() if record is not None else None
     if unchanged is not None:
         return replay_unchanged(args, unchanged, record.elapsed())
-    from . import pool
+    from pressroom.fast import pool
 
     try:
-        return build_editions(args, record, pool)
+        return build_editions(args, record)
     finally:
         pool.discard()
 
 
-def build_editions(args, record, pool) -> int:
-    import os
-
-    from . import fastpath
+def build_editions(args, record) -> int:
+    from pressroom import pipeline
+    from pressroom.fast import nochange, pool
 
     jobs = args.jobs or os.cpu_count() or 1
     if args.format != "epub":  # an EPUB alone is made in this process
         # Workers start now and import WeasyPrint while this process reads the content.
-        pool.prestart(jobs, Path(__file__).resolve().parent.parent / "styles" / "fonts")
+        pool.prestart(jobs, FONTS)
     try:
         editions = resolve_editions(args)
-    except reader.UsageError as exc:
+    except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     formats = (args.format,) if args.format else ("pdf", "epub")
@@ -138,7 +83,7 @@ def build_editions(args, record, pool) -> int:
                                proofs=args.proofs, jobs=args.jobs, cache=not args.no_cache)
     status = EXIT_OK
     built = []
-    err = fastpath.Tee(sys.stderr)
+    err = nochange.Tee(sys.stderr)
     with progress.reporter(quiet=args.quiet, err=err) as shown:
         for edition_dir in editions:
             try:
@@ -148,46 +93,75 @@ def build_editions(args, record, pool) -> int:
                 print_problems(exc, edition_dir.name)
                 status = EXIT_CONTENT
                 continue
-            for message in report["warnings"]:
+            for message in report.warnings:
                 print(message, file=sys.stderr)
             del err.lines[:]
             shown.built(edition_dir, report)
-            built.append({"report": report, "house": list(err.lines)})
+            built.append(nochange.Built(report, tuple(err.lines)))
     if record is not None and status == EXIT_OK:  # a failed build changes nothing, not even this record
         record.save(built)
     return status
 
 
-def replay_unchanged(args, editions: list[dict], seconds: float) -> int:
+def replay_unchanged(args, editions, seconds: float) -> int:
     """Nothing changed since the last successful run with these arguments: say what was built, write nothing."""
     with progress.reporter(quiet=args.quiet) as shown:
         for edition in editions:
-            report = {**edition["report"], "seconds": {"unchanged": seconds, "total": seconds}}
-            for message in report["warnings"]:
+            report = edition.report.with_seconds({"unchanged": seconds, "total": seconds})
+            for message in report.warnings:
                 print(message, file=sys.stderr)
-            for line in edition["house"]:
+            for line in edition.house:
                 print(line, file=sys.stderr)
-            shown.show(progress.summarise(report, len(edition["house"]) + len(report["warnings"])))
+            shown.show(progress.summarise(report, len(edition.house) + len(report.warnings)))
     return EXIT_OK
 
 
-# Each command module has `add_arguments(parser)` and `run(args) -> int`; listed here, not discovered.
-COMMANDS: dict[str, str] = {
-    "check": "check",
-    "new": "scaffold",
-    "new-edition": "scaffold",
-    "watch": "watch",
-    "stamp": "stamp",
-    "trace": "trace",
+# Each command module has `add_arguments(parser)` and `run(args) -> int`. The imports are written out
+# here, one function each, so that a command imports only what it uses and a reader sees them all.
+def _check():
+    from pressroom.editor import check
+    return check
+
+
+def _scaffold():
+    from pressroom.editor import scaffold
+    return scaffold
+
+
+def _watch():
+    from pressroom.editor import watch
+    return watch
+
+
+def _stamp():
+    from pressroom.copies import stamp
+    return stamp
+
+
+def _trace():
+    from pressroom.copies import trace
+    return trace
+
+
+COMMANDS = {
+    "check": _check,
+    "new": _scaffold,
+    "new-edition": _scaffold,
+    "watch": _watch,
+    "stamp": _stamp,
+    "trace": _trace,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS and "/" not in argv[0]:
+        hint = did_you_mean(argv[0], COMMANDS)
+        if hint and not Path(argv[0]).exists() and not (default_content_root() / argv[0]).exists():
+            print(f"build.py: error: unknown command '{argv[0]}'{hint}", file=sys.stderr)
+            return EXIT_USAGE
     if argv and argv[0] in COMMANDS:
-        import importlib
-
-        module = importlib.import_module(f".{COMMANDS[argv[0]]}", __package__)
+        module = COMMANDS[argv[0]]()
         parser = Parser(prog=f"build.py {argv[0]}", description=module.__doc__.strip().splitlines()[0])
         module.add_arguments(parser)
         return module.run(parser.parse_args(argv[1:]))

@@ -1,25 +1,25 @@
 """The orchestrator: read → markup → compose → render (PDF, EPUB) → write.
 
-The only module that imports the stages.  Every stage before writing may
-raise ContentError; nothing is written until every output is ready.
+The only module that imports the stages and the fast path together.  Every
+stage before writing may raise ContentError; nothing is written until every
+output is ready.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import time
 from collections.abc import Callable
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, coverage, houserules, markup, practice, reader
-from .output import write_atomic, write_json
-from .problems import ContentError, Problem, error, warning
+from pressroom.output import write_atomic, write_json
+from pressroom.paths import FONTS, epub_image_namer, print_image_namer
+from pressroom.problems import ContentError, Problem, error, warning
+from pressroom.report import BuildReport
+from pressroom.stages import compose, coverage, houserules, markup, practice
+from pressroom.stages import read as reader
 
-FONTS = compose.STYLES / "fonts"
 LOGO_TYPES = {".svg", ".png"}
 
 
@@ -81,42 +81,17 @@ def output_stem(edition: reader.Edition) -> str:
     return f"{brand}-{edition.slug}"
 
 
-CONTENT_SCHEME = "content"
-
-
-def print_image_namer(content_root: Path):
-    """`content:gs3/images/x.png`: the PDF names images by URL, so the URL must not depend on where content lives."""
-    root = Path(os.path.realpath(content_root))
-    return lambda path: f"{CONTENT_SCHEME}:{quote(path.relative_to(root).as_posix())}"
-
-
-def epub_image_namer(content_root: Path):
-    """Stable, unique names inside the EPUB for content images, the same wherever the content folder lives."""
-    root = Path(os.path.realpath(content_root))
-
-    def name(path: Path) -> str:
-        return _image_name(path, path.relative_to(root).as_posix())
-
-    return name
-
-
-def _image_name(path: Path, key: str) -> str:
-    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
-    stem = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-") or "image"
-    return f"images/{stem}-{digest}{path.suffix.lower().replace('.jpeg', '.jpg')}"
-
-
-def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path, key: tuple, kinds: set[str],
-           located_line: int, problems: list[Problem]) -> Path | None:
+def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path, what: str, kinds: set[str],
+           line: int, problems: list[Problem]) -> Path | None:
     if not value:
         return None
     ctx = markup.MarkupContext(edition.content_root, "", {}, "", {})
-    resolved, problem = markup.check_target(value, base / "x", located_line, ctx, key[-1])
+    resolved, problem = markup.check_target(value, base / "x", line, ctx, what)
     if problem:
-        problems.append(error(source, located_line, problem.message))
+        problems.append(error(source, line, problem.message, code=problem.code))
         return None
     if resolved.suffix.lower() not in kinds:
-        problems.append(error(source, located_line, f"{key[-1]} '{value}' must be {' or '.join(sorted(k[1:].upper() for k in kinds))}"))
+        problems.append(error(source, line, f"{what} '{value}' must be {' or '.join(sorted(k[1:].upper() for k in kinds))}", code="markup.image-type"))
         return None
     return resolved
 
@@ -154,16 +129,16 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
         edition_path = edition.folder / "edition.yaml"
         foreword = foreword_epub = None
         if edition.meta.foreword:
-            line = _line_of_key(edition_path, "foreword")
-            frag, more = markup.render_markdown(edition.meta.foreword, edition_path, line + 1, "foreword", ctx, 0, namers)
+            frag, more = markup.render_markdown(edition.meta.foreword, edition_path, edition.line_of("foreword") + 1,
+                                                "foreword", ctx, 0, namers)
             problems += more
             if frag:
                 foreword, foreword_epub = frag.print_html, frag.epub_html
                 images += frag.images
         logo = _asset(edition, edition.brand.logo, edition.content_root, edition.content_root / "brand.yaml",
-                      ("logo",), LOGO_TYPES, _line_of_key(edition.content_root / "brand.yaml", "logo"), problems)
-        cover = _asset(edition, edition.meta.cover.image, edition.folder, edition_path, ("cover", "image"),
-                       set(markup.IMAGE_TYPES), _line_of_key(edition_path, "image"), problems)
+                      "logo", LOGO_TYPES, edition.brand_line_of("logo"), problems)
+        cover = _asset(edition, edition.meta.cover.image, edition.folder, edition_path, "image",
+                       set(markup.IMAGE_TYPES), edition.line_of("cover", "image"), problems)
         for text, path, line in _text_fields(edition):
             problems += coverage.check_text(text, path, line, FONTS)
     if problems:
@@ -172,27 +147,13 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
                     tuple(dict.fromkeys(images)), words)
 
 
-def _line_of_key(path: Path, key: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if re.match(rf"\s*{re.escape(key)}\s*:", line):
-            return number
-    return 1
-
-
-def _print_setup(edition: reader.Edition, options: Options):
-    roots = (edition.content_root, compose.TEMPLATES, compose.STYLES)
-    sheets = (compose.STYLES / "print.css",) + (
-        (compose.STYLES / "profile-print.css",) if options.profile == "print" else ())
-    return roots, sheets, {CONTENT_SCHEME: edition.content_root}, options.profile == "screen"
-
-
 def _render_print(prepared: Prepared, options: Options, practice_model, show: dict, pages: dict | None, timer: Timer,
                   run=None):
     """The print PDF: in chunks on the workers of `run` when there are any, else as one document."""
-    from . import pdf
+    from pressroom.stages import pdf
 
     if run is not None and run.workers is not None and pages is None:
-        from . import chunkplan, chunks
+        from pressroom.fast import chunkplan, chunks
 
         try:
             return chunks.render_edition(prepared, options, practice_model, show, timer, run)
@@ -200,10 +161,7 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
             raise
         except Exception as exc:  # the edition cannot be chunked, or the chunked render failed: one document
             chunkplan.trace_exception(exc)
-            run.note = (f"one document: {exc}" if isinstance(exc, chunks.ChunkingUnsafe) else
-                        f"one document: the chunked render failed ({type(exc).__name__}: {str(exc).strip()[-300:]})")
-            run.workers.close()  # they may be in the middle of something; nothing more is asked of them
-            run.workers, run.tasks = None, []
+            run.give_up(exc)
     edition = prepared.edition
     namer = print_image_namer(edition.content_root)
     with timer.stage("compose"):
@@ -212,50 +170,36 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
                                      namer(prepared.cover_image) if prepared.cover_image else None,
                                      practice_model, show, pages)
     with timer.stage("pdf"):
-        roots, sheets, schemes, tagged = _print_setup(edition, options)
-        result = pdf.render_pdf(html, edition.folder, sheets, roots, FONTS, schemes,
-                                edition.meta.published, tagged, edition.folder / "edition.yaml")
+        setup = pdf.print_setup(edition.content_root, options.profile)
+        result = pdf.render_pdf(html, edition.folder, setup.sheets, setup.roots, FONTS, setup.schemes,
+                                edition.meta.published, setup.tagged, edition.folder / "edition.yaml")
     if result.problems:
         raise ContentError(result.problems)
     return result
 
 
-@dataclass
-class Run:
-    """What one build shares between its stages: the worker processes, the cache, tasks for idle workers."""
-
-    workers: object = None   # pool.Workers, or None to do everything in this process
-    cache: object = None     # cache.Cache
-    tasks: list = field(default_factory=list)
-    results: dict = field(default_factory=dict)
-    note: str = "one document"
-    initialised: bool = False
-    scheduler: object = None  # the print render's, while the EPUB's tasks it took on are still running
-
-
-def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None) -> dict:
+def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
     """Build one edition; returns the build report. Raises ContentError before writing anything.
 
     With more than one job, worker processes start at once (they import WeasyPrint while the
     content is read), lay out the print edition in chunks, and package the EPUB."""
-    from .cache import Cache
+    from pressroom.fast import pool
+    from pressroom.fast.cache import Cache
+    from pressroom.fast.chunks import Run
 
     timer = Timer(progress=progress)
     started = time.perf_counter()
     run = Run(cache=Cache(options.out_dir / ".cache", enabled=options.cache))
     # An EPUB alone is quicker made here than handed to workers that must first start.
     if options.workers > 1 and ("pdf" in options.formats or options.quiz_only):
-        from . import pool
-
         run.workers = pool.take(options.workers, FONTS)
     try:
         return _build(edition_dir, options, timer, started, run)
     finally:
-        if run.workers is not None:
-            run.workers.close()
+        run.close()
 
 
-def _build(edition_dir: Path, options: Options, timer: Timer, started: float, run: Run) -> dict:
+def _build(edition_dir: Path, options: Options, timer: Timer, started: float, run) -> BuildReport:
     prepared = prepare(edition_dir, timer)
     edition = prepared.edition
     questions = practice.gather(edition)
@@ -272,9 +216,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
             namer = epub_image_namer(edition.content_root)
             images = tuple((path, namer(path)) for path in prepared.images)
             if run.workers is not None:  # packaged by a worker when it has no chunk to lay out
-                from . import chunks, epubtask
-
-                run.tasks.append(chunks.Task("epub", epubtask.package, (content, images, FONTS)))
+                run.package_epub(content, images, FONTS)
     if "pdf" in options.formats or options.quiz_only:
         main = _render_print(prepared, options, questions, compose.print_parts(edition.meta), None, timer, run)
         pages = main.pages
@@ -293,12 +235,12 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
     if content is not None:
         with timer.stage("epub"):
             if (run.tasks or run.scheduler) and run.workers is not None:  # the EPUB's task, to its end
-                from . import chunks
+                from pressroom.fast import chunks
 
                 chunks.run_tasks(run)
             data = run.results.get("epub")
             if data is None:  # packaged here (one job, or the workers were given up)
-                from . import epub
+                from pressroom.stages import epub
 
                 data = epub.build_epub(content, images, FONTS)
             outputs[f"{stem}.epub"] = data
@@ -306,35 +248,35 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
         if size_mb > edition.meta.epub_budget_mb:
             warnings.append(str(warning(edition.folder / "edition.yaml", 1,
                                         f"the EPUB is {size_mb:.1f} MB, over its budget of "
-                                        f"{edition.meta.epub_budget_mb:g} MB (epub_budget_mb); shrink or remove images")))
+                                        f"{edition.meta.epub_budget_mb:g} MB (epub_budget_mb); shrink or remove images", code="epub.budget")))
     with timer.stage("write"):
         for name, data in outputs.items():
             write_atomic(target / name, data)
     if options.proofs and f"{stem}.pdf" in outputs:
-        from . import proofs
+        from pressroom.stages import proofs
 
         with timer.stage("proofs"):
             sheet = proofs.write_proofs(target / f"{stem}.pdf", target / "proofs").contact_sheet
         outputs_extra = {"contact_sheet": str(sheet)}
     else:
         outputs_extra = {}
-    report = {
-        "edition": edition.slug,
-        "title": edition.meta.title,
-        "artefacts": {**{_kind(name, stem): str(target / name) for name in outputs}, **outputs_extra},
-        "bytes": {_kind(name, stem): len(data) for name, data in outputs.items()},
-        "pages": pages,
-        "articles": len(edition.articles),
-        "words": prepared.words,
-        "images": len(prepared.images),
-        "questions": {"prelims": len(questions.prelims), "mains": len(questions.mains)},
-        "index_entries": len(questions.index),
-        "seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)},
-        "warnings": warnings,
-        "house_rules": [str(p) for p in houserules.check_edition(edition)],  # warnings; they never stop a build
-        "pdf_render": run.note if "pdf" in options.formats or options.quiz_only else None,
-    }
-    write_json(target / "build-report.json", report)
+    report = BuildReport(
+        edition=edition.slug,
+        title=edition.meta.title,
+        artefacts={**{_kind(name, stem): str(target / name) for name in outputs}, **outputs_extra},
+        bytes={_kind(name, stem): len(data) for name, data in outputs.items()},
+        pages=pages,
+        articles=len(edition.articles),
+        words=prepared.words,
+        images=len(prepared.images),
+        questions={"prelims": len(questions.prelims), "mains": len(questions.mains)},
+        index_entries=len(questions.index),
+        seconds={**timer.seconds, "total": round(time.perf_counter() - started, 3)},
+        warnings=tuple(warnings),
+        house_rules=tuple(str(p) for p in houserules.check_edition(edition)),
+        pdf_render=run.note if "pdf" in options.formats or options.quiz_only else None,
+    )
+    write_json(target / "build-report.json", report.to_json())
     run.cache.remember(edition.slug)
     return report
 

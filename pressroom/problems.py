@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -14,9 +14,12 @@ class Problem:
     line: int
     severity: str  # "error" or "warning"
     message: str
+    code: str = field(default="", compare=False)  # stable, documented in docs/errors.md, e.g. "markup.raw-html"
+    subject: str = field(default="", compare=False)  # what it is about, for tools (e.g. the empty section's id)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        suffix = f" [{self.code}]" if self.code else ""
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}{suffix}"
 
 
 def display_path(path: Path | str) -> str:
@@ -29,12 +32,12 @@ def display_path(path: Path | str) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
-def error(path: Path | str, line: int, message: str) -> Problem:
-    return Problem(display_path(path), max(line, 1), "error", message)
+def error(path: Path | str, line: int, message: str, code: str = "", subject: str = "") -> Problem:
+    return Problem(display_path(path), max(line, 1), "error", message, code, subject)
 
 
-def warning(path: Path | str, line: int, message: str) -> Problem:
-    return Problem(display_path(path), max(line, 1), "warning", message)
+def warning(path: Path | str, line: int, message: str, code: str = "") -> Problem:
+    return Problem(display_path(path), max(line, 1), "warning", message, code)
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -49,3 +52,7 @@ class ContentError(Exception):
     def __init__(self, problems):
         self.problems = tuple(sorted(problems))
         super().__init__("\n".join(map(str, self.problems)))
+
+
+class UsageError(Exception):
+    """The command line names something that does not exist (exit 2)."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from pressroom.report import BuildReport
 
 STAGE_LABELS = {
     "read": "reading files",
@@ -52,15 +53,10 @@ class Summary:
         return dict(self.seconds).get("total", 0.0)
 
 
-def summarise(report: dict, warnings: int) -> Summary:
-    outputs = tuple((kind, path, report["bytes"].get(kind, 0)) for kind, path in report["artefacts"].items())
-    return Summary(report["edition"], report.get("title", ""), report.get("pages"), report["articles"],
-                   report["words"], report.get("images", 0), warnings, tuple(report["seconds"].items()), outputs)
-
-
-def house_warnings(report: dict) -> list[str]:
-    """House-rule warnings of an edition that just built (checked by the build on what it read)."""
-    return list(report.get("house_rules", ()))
+def summarise(report: BuildReport, warnings: int) -> Summary:
+    outputs = tuple((kind, path, report.bytes.get(kind, 0)) for kind, path in report.artefacts.items())
+    return Summary(report.edition, report.title, report.pages, report.articles,
+                   report.words, report.images, warnings, tuple(report.seconds.items()), outputs)
 
 
 def megabytes(size: int) -> str:
@@ -90,12 +86,12 @@ class Reporter:
     def stop(self) -> None:
         """Clear any live display, so that problems print on a clean line."""
 
-    def built(self, edition_dir: Path, report: dict) -> Summary:
-        warnings = house_warnings(report)
+    def built(self, edition_dir: Path, report: BuildReport) -> Summary:
+        warnings = report.house_rules
         self.stop()
         for problem in warnings:
             print(problem, file=self.err)
-        summary = summarise(report, len(warnings) + len(report.get("warnings", [])))
+        summary = summarise(report, len(warnings) + len(report.warnings))
         self.show(summary)
         return summary
 
@@ -152,7 +148,13 @@ class RichReporter(Reporter):
         self.pages: PageCounter | None = None
 
     def _start(self, edition: str) -> None:
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.stop()
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),

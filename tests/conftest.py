@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,12 +22,31 @@ BUILD_TIMEOUT = 300
 pytest_plugins = ["stampkit"]
 
 
-def run_build(*args: str | os.PathLike, cwd: Path) -> subprocess.CompletedProcess:
-    """`python build.py ARGS` exactly as a user types it, in `cwd`, with the project's interpreter."""
+PROBLEM_CODE = re.compile(r"^(?P<line>[^\n]+?: (?:error|warning): .*) \[(?P<code>[a-z]+\.[a-z-]+)\]$", re.M)
+DOCUMENTED_CODES = frozenset(re.findall(r"^\| `([a-z]+\.[a-z-]+)` \|", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"),
+                                        re.M))
+
+
+def without_codes(text: str) -> str:
+    """Problem lines without their ` [code]` suffix, once each code is checked to be in docs/errors.md.
+
+    Tests compare messages exactly; the codes have tests of their own (test_error_codes.py)."""
+    for match in PROBLEM_CODE.finditer(text):
+        assert match["code"] in DOCUMENTED_CODES, f"code {match['code']} is not in docs/errors.md: {match[0]}"
+    return PROBLEM_CODE.sub(lambda m: m["line"], text)
+
+
+def run_build(*args: str | os.PathLike, cwd: Path, codes: bool = False) -> subprocess.CompletedProcess:
+    """`python build.py ARGS` exactly as a user types it, in `cwd`, with the project's interpreter.
+
+    stderr comes back without the problems' codes unless `codes` is true."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    return subprocess.run([sys.executable, str(BUILD_PY), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    result = subprocess.run([sys.executable, str(BUILD_PY), *map(str, args)], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    if not codes:
+        result.stderr = without_codes(result.stderr)
+    return result
 
 
 def copy_fixture(name: str, dest: Path) -> Path:

@@ -25,9 +25,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
-from conftest import BUILD_PY, copy_fixture
-
+from conftest import BUILD_PY, copy_fixture, without_codes
 
 SECRET = "test-secret-for-pressroom-copies"
 SLUG = "mini-2020"
@@ -87,8 +85,10 @@ def run_cli(*args, cwd: Path, secret: str | None = SECRET, extra_env: dict | Non
     if secret is not None:
         env["PRESSROOM_SECRET"] = secret
     env.update(extra_env or {})
-    return subprocess.run([sys.executable, str(BUILD_PY), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, **kw)
+    result = subprocess.run([sys.executable, str(BUILD_PY), *map(str, args)], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=300, **kw)
+    result.stderr = without_codes(result.stderr)
+    return result
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def stamped_hi(tmp_path_factory) -> Stamped:
 
 @pytest.fixture(scope="module")
 def fonts():
-    from pressroom.stamp import load_fonts
+    from pressroom.copies.stamp import load_fonts
 
     return load_fonts()
 
@@ -213,13 +213,13 @@ def black_out_copy_id(pdf: pikepdf.Pdf) -> None:
 
 
 def read(tmp_path: Path, data: bytes):
-    from pressroom import roster
+    from pressroom.copies import roster
     from pressroom.problems import ContentError
 
     path = tmp_path / "students.csv"
     path.write_bytes(data)
     try:
-        return [str(item) if not isinstance(item, roster.Student) else item for item in
+        return [without_codes(str(item)) if not isinstance(item, roster.Student) else item for item in
                 roster.read_roster(path, lambda text: None)]
     except ContentError as exc:
-        return [str(p) for p in exc.problems]
+        return [without_codes(str(p)) for p in exc.problems]

@@ -16,11 +16,27 @@ from xml.etree import ElementTree as ET
 
 import pikepdf
 import pytest
+from conftest import (
+    ROOT,
+    SAMPLE_DIR,
+    SAMPLE_SLUG,
+    build_sample,
+    copy_fixture,
+    require_ok,
+    run_build,
+)
 from fontTools.ttLib import TTFont
-
-from conftest import ROOT, SAMPLE_DIR, SAMPLE_SLUG, build_sample, copy_fixture, require_ok, run_build
-from helpers import (MM, collapse, drawn_glyphs, pdf_pages_text, pdf_words, pdffonts, plain_markdown,
-                     read_source, squash)
+from helpers import (
+    MM,
+    collapse,
+    drawn_glyphs,
+    pdf_pages_text,
+    pdf_words,
+    pdffonts,
+    plain_markdown,
+    read_source,
+    squash,
+)
 from validators import ace, epubcheck
 
 FONTS = ROOT / "styles" / "fonts"

@@ -6,7 +6,7 @@ import subprocess
 
 import weasyprint
 
-from pressroom import layoutfix
+from pressroom.weasy import layoutfix
 
 PARAGRAPHS = "".join(
     f"<p>Paragraph {i} " + "text " * 60 + (f'<span class="footnote">Note for {i}</span>' if i == 3 else "") + "</p>"

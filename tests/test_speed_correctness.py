@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from conftest import BUILD_PY, ROOT, SAMPLE_SLUG, copy_fixture, run_build
 from helpers import collapse, pdf_pages_text, read_source
 from test_build_e2e import contents_pages, link_entries, sha256, start_pages

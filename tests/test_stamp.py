@@ -22,13 +22,25 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from fontTools.ttLib import TTFont
-
 from conftest import BUILD_PY, ROOT, copy_fixture
+from fontTools.ttLib import TTFont
 from helpers import MM, drawn_glyphs, pdf_words
-from stampkit import (BAD, COPY_ID, GOOD, ROSTER, SECRET, SLUG, evidence, licence_line, page_texts, run_cli,
-                      sha256, strip_metadata, trace, with_master)
-
+from stampkit import (
+    BAD,
+    COPY_ID,
+    GOOD,
+    ROSTER,
+    SECRET,
+    SLUG,
+    evidence,
+    licence_line,
+    page_texts,
+    run_cli,
+    sha256,
+    strip_metadata,
+    trace,
+    with_master,
+)
 
 # --------------------------------------------------------------------------- rows and ledger
 
@@ -278,7 +290,8 @@ def test_a_killed_run_leaves_no_truncated_copy_and_the_next_run_completes(stampe
 
 
 def test_a_row_that_cannot_be_stamped_is_reported_and_the_others_go_on(stamped, tmp_path, monkeypatch, capsys):
-    from pressroom import cli, overlay
+    from pressroom import cli
+    from pressroom.copies import overlay
 
     out = with_master(stamped, tmp_path / "failing")
     real = overlay.render
@@ -357,9 +370,10 @@ def test_trace_of_the_master_finds_nobody(stamped):
 
 def render_one(master: Path, out: Path, fonts, name: str, email: str, watermark: bool,
                language: str = "en") -> Path:
-    from pressroom import ledger, overlay
-    from pressroom.roster import Student
-    from pressroom.stamp import licence, wording
+    from pressroom.copies import ledger, overlay
+    from pressroom.copies.roster import Student
+    from pressroom.copies.stamp import licence
+    from pressroom.copies.wording import wording
 
     template = overlay.prepare(master.read_bytes(), watermark)
     digest = ledger.copy_digest(b"k", SLUG, "S9")
@@ -382,7 +396,7 @@ def test_a_line_too_long_for_one_line_is_set_in_two_inside_the_band(stamped, tmp
 
 
 def test_the_diagonal_watermark_is_a_faint_artifact_across_the_page(stamped, tmp_path, fonts):
-    from pressroom import schema
+    from pressroom.stages import schema
 
     assert schema.Brand(name="X", watermark={"diagonal": True}).watermark.diagonal
     copy = render_one(stamped.master, tmp_path / "mark.pdf", fonts, "हर्ष कुमार", "h@example.com", True)
@@ -408,7 +422,7 @@ def test_a_name_prints_and_reads_back_exactly_as_written(stamped, tmp_path, font
 
 
 def test_a_long_hindi_line_is_set_in_two_and_trace_reads_both(stamped, tmp_path, fonts):
-    from pressroom import trace
+    from pressroom.copies import trace
 
     email = "a.very.long.address." + "x" * 90 + "@example.com"
     name = "अनन्या " + "लक्ष्मीनारायण " * 7 + "शर्मा"

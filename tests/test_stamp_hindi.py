@@ -10,11 +10,18 @@ from __future__ import annotations
 import re
 
 import pikepdf
-from fontTools.ttLib import TTFont
-
 from conftest import ROOT
+from fontTools.ttLib import TTFont
 from helpers import drawn_glyphs
-from stampkit import HINDI, black_out_copy_id, evidence, hindi_line, page_texts, strip_metadata, trace
+from stampkit import (
+    HINDI,
+    black_out_copy_id,
+    evidence,
+    hindi_line,
+    page_texts,
+    strip_metadata,
+    trace,
+)
 
 
 def test_a_hindi_editions_copies_carry_the_licence_line_in_hindi(stamped_hi):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import ROOT
 from stampkit import read
 
@@ -33,7 +32,7 @@ def test_roster_header_problems_stop_at_line_1(tmp_path, monkeypatch):
 
 
 def test_roster_rows_bom_quotes_and_bad_bytes(tmp_path, monkeypatch):
-    from pressroom.roster import Student
+    from pressroom.copies.roster import Student
 
     monkeypatch.chdir(tmp_path)
     rows = read(tmp_path, b"\xef\xbb\xbfStudent ID,Name,Email,Batch\r\n"
@@ -58,7 +57,7 @@ def test_roster_rows_bom_quotes_and_bad_bytes(tmp_path, monkeypatch):
     ("CON", "is a reserved device name on Windows"), ("nul.txt", "is a reserved device name on Windows"),
     ("x" * 65, "is 65 characters long; the limit is 64")])
 def test_unsafe_student_ids(student_id, why):
-    from pressroom.roster import id_problem
+    from pressroom.copies.roster import id_problem
 
     assert id_problem(student_id) == why
 
@@ -68,13 +67,13 @@ def test_unsafe_student_ids(student_id, why):
     ("a b@example.com", False), (".a@example.com", False), ("a..b@example.com", False), ("a@-x.com", False),
     ("a@example.c", False), ("@example.com", False)])
 def test_email_shapes(email, ok):
-    from pressroom.roster import EMAIL
+    from pressroom.copies.roster import EMAIL
 
     assert bool(EMAIL.match(email)) is ok
 
 
 def test_copy_ids_are_keyed_by_secret_edition_and_student():
-    from pressroom import ledger
+    from pressroom.copies import ledger
 
     ids = {ledger.copy_id(ledger.copy_digest(secret, edition, sid))
            for secret in (b"one", b"two") for edition in ("e1", "e2") for sid in ("S1", "S2")}
@@ -85,7 +84,7 @@ def test_copy_ids_are_keyed_by_secret_edition_and_student():
 
 
 def test_shards_are_a_partition():
-    from pressroom.stamp import in_shard
+    from pressroom.copies.stamp import in_shard
 
     ids = [f"S{i}" for i in range(300)]
     shares = [[i for i in ids if in_shard(i, (k, 4))] for k in range(1, 5)]
@@ -94,7 +93,7 @@ def test_shards_are_a_partition():
 
 
 def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monkeypatch):
-    from pressroom.roster import Student
+    from pressroom.copies.roster import Student
 
     monkeypatch.chdir(tmp_path)
     rows = read(tmp_path, "student_id,name,email,,\nS1,क्\u200dष अर्\u200cजुन,s1@example.com,,\n"
@@ -104,9 +103,10 @@ def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monk
 
 
 def test_the_longest_name_allowed_still_fits_on_one_line(fonts):
-    from pressroom import overlay
-    from pressroom.roster import MAX_NAME, Student
-    from pressroom.stamp import licence, wording
+    from pressroom.copies import overlay
+    from pressroom.copies.roster import MAX_NAME, Student
+    from pressroom.copies.stamp import licence
+    from pressroom.copies.wording import wording
 
     name = ("Venkata Lakshmi Narasimha " * 5)[:MAX_NAME]
     lic = licence(Student(2, "S2020-00042", name, "venkata.narasimha@example.co.in"), "ABCD-EFGH-IJKL-MNOP",
@@ -115,7 +115,7 @@ def test_the_longest_name_allowed_still_fits_on_one_line(fonts):
 
 
 def test_the_licence_wording_falls_back_to_english_key_by_key(tmp_path, monkeypatch):
-    from pressroom import compose, stamp
+    from pressroom.copies import wording as wording_module
     from pressroom.problems import ContentError
 
     (tmp_path / "strings").mkdir()
@@ -123,14 +123,14 @@ def test_the_licence_wording_falls_back_to_english_key_by_key(tmp_path, monkeypa
     xx = tmp_path / "strings/xx.yaml"
     xx.write_text('contents: X\nstamp:\n  line: "{name} / {student_id} / {email} / copy {copy_id}"\n',
                   encoding="utf-8")
-    monkeypatch.setattr(compose, "TEMPLATES", tmp_path)
-    english = stamp.wording("en")
+    monkeypatch.setattr(wording_module, "STRINGS", tmp_path / "strings")
+    english = wording_module.wording("en")
     assert english.line == "Licensed to {name} · {student_id} · {email} — not for redistribution · copy {copy_id}"
-    assert stamp.wording("xx") == stamp.Wording("{name} / {student_id} / {email} / copy {copy_id}",
+    assert wording_module.wording("xx") == wording_module.Wording("{name} / {student_id} / {email} / copy {copy_id}",
                                                 english.first, english.second)
-    assert stamp.wording("mr") == english  # no strings file at all
+    assert wording_module.wording("mr") == english  # no strings file at all
     xx.write_text('stamp:\n  line: "{name} · {student_id} · {email}"\n', encoding="utf-8")
     with pytest.raises(ContentError) as caught:
-        stamp.wording("xx")
+        wording_module.wording("xx")
     assert str(caught.value) == (f"{xx}:2: error: stamp: line must use each of {{name}}, {{student_id}}, {{email}}, "
-                                 "{copy_id} exactly once; found 'name', 'student_id', 'email'")
+                                 "{copy_id} exactly once; found 'name', 'student_id', 'email' [copies.wording]")

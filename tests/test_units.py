@@ -8,10 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
-from pressroom import compose, markup, output, schema
-from pressroom.yamlsource import load_yaml_text
+
+from pressroom import output
+from pressroom.stages import compose, markup, schema
+from pressroom.stages.yamlsource import load_yaml_text
 
 PNG = FIXTURES / "mini" / "mini-2020" / "gs1" / "images" / "bars.png"
 

@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from validators import ValidatorError, ace, epubcheck
 
 CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>

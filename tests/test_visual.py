@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from pressroom.proofs import render_pages
+from pressroom.stages.proofs import render_pages
 
 REFERENCES = __import__("pathlib").Path(__file__).resolve().parent / "proofs"
 DPI = 40

@@ -1,0 +1,380 @@
+"""Stage 2, markup: article Markdown to HTML fragments, one for print and one for the EPUB.
+
+Checks what only the body can tell: raw HTML, `#` headings, unknown boxes,
+undefined footnotes, and images or links that leave the content folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import escape
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from pressroom.problems import Problem, did_you_mean, error
+
+BOX_KINDS = ("prelims", "note", "didyouknow", "keyterms")
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml", ".webp": "image/webp"}
+DEVANAGARI = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+NUMERIC_CELL = re.compile(r"^[\s(]*[-+−–]?[₹$€£]?\s*[\d.,]+\s*(%|crore|lakh|cr|bn|mn)?[)\s]*$", re.I)
+UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
+
+
+@dataclass(frozen=True)
+class MarkupContext:
+    """What the renderer needs to know about the edition, and nothing else."""
+
+    content_root: Path
+    language: str
+    box_labels: dict[str, str]
+    figure_label: str
+    article_slugs: dict[Path, str]  # resolved article path -> slug, for cross-references
+
+
+@dataclass(frozen=True)
+class Fragment:
+    print_html: str
+    epub_html: str
+    words: int
+    images: tuple[Path, ...]
+    figures: int
+
+
+@dataclass
+class _State:
+    """Per-render scratch that markdown-it's render rules read through `env`."""
+
+    flavour: str
+    anchor: str
+    notes: dict[int, str] = field(default_factory=dict)
+    figure_start: int = 0
+    image_href: dict[Path, str] = field(default_factory=dict)
+    link_href: dict[str, str] = field(default_factory=dict)
+
+
+def _validate_box(params: str, *_args) -> bool:
+    return bool(params.strip())
+
+
+def _make_parser() -> MarkdownIt:
+    # html=True only so that raw HTML becomes tokens we can report; it is never rendered.
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "linkify": False, "typographer": False})
+    md.enable("table").enable("strikethrough")
+    md.use(footnote_plugin, inline=False)
+    md.use(container_plugin, name="box", validate=_validate_box)
+    for rule, fn in RULES.items():
+        md.add_render_rule(rule, fn)
+    return md
+
+
+def _st(env) -> _State:
+    return env["state"]
+
+
+def _attrs(token: Token) -> str:
+    return "".join(f' {k}="{escape(v)}"' for k, v in (token.attrs or {}).items())
+
+
+def _paragraph_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    if token.meta.get("figure"):
+        return f'<figure class="figure"{_attrs(token)}>'
+    return f"<p{_attrs(token)}>" if not token.hidden else ""
+
+
+def _paragraph_close(self, tokens, idx, options, env):
+    token = tokens[idx]
+    if token.meta.get("figure"):
+        return "</figure>\n"
+    return "</p>\n" if not token.hidden else ""
+
+
+def _image(self, tokens, idx, options, env):
+    token = tokens[idx]
+    state = _st(env)
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    src = state.image_href.get(token.meta["resolved"], "")
+    img = f'<img src="{escape(src)}" alt="{escape(alt)}" />'
+    if token.meta.get("figure_number"):
+        number = state.figure_start + token.meta["figure_number"]
+        label = escape(env["figure_label"])
+        return f'{img}<figcaption><span class="fig-num">{label} {number}.</span> {escape(alt)}</figcaption>'
+    return img
+
+
+def _link_open(self, tokens, idx, options, env):
+    href = _st(env).link_href.get(tokens[idx].attrGet("href") or "", "#")
+    return f'<a href="{escape(href)}">'
+
+
+def _footnote_ref(self, tokens, idx, options, env):
+    state = _st(env)
+    note_id = tokens[idx].meta["id"]
+    number = note_id + 1
+    if state.flavour == "print":
+        return f'<span class="footnote">{state.notes.get(note_id, "")}</span>'
+    sub = tokens[idx].meta.get("subId", 0)
+    ref_id = f"{state.anchor}-fnref{number}" + (f"-{sub}" if sub else "")
+    return (f'<sup class="noteref"><a epub:type="noteref" role="doc-noteref" id="{ref_id}" '
+            f'href="#{state.anchor}-fn{number}">{number}</a></sup>')
+
+
+def _box_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    kind, _, title = token.info.strip().partition(" ")
+    label = escape(env["box_labels"].get(kind, kind))
+    heading = f'<p class="box-label">{label}</p>'
+    if title.strip():
+        heading += f'<p class="box-title">{escape(title.strip())}</p>'
+    return f'<aside class="box box-{escape(kind)}" aria-label="{label}">{heading}\n'
+
+
+def _box_close(self, tokens, idx, options, env):
+    return "</aside>\n"
+
+
+def _reject(self, tokens, idx, options, env):
+    # Raw HTML is reported as an error before rendering; never let it through regardless.
+    return escape(tokens[idx].content)
+
+
+def _cell_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    return f"<{token.tag}{_attrs(token)}>"
+
+
+RULES = {
+    "paragraph_open": _paragraph_open, "paragraph_close": _paragraph_close, "image": _image,
+    "link_open": _link_open, "footnote_ref": _footnote_ref, "container_box_open": _box_open,
+    "container_box_close": _box_close, "html_block": _reject, "html_inline": _reject,
+    "th_open": _cell_open, "td_open": _cell_open,
+}
+PARSER = _make_parser()
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _text_of(inline: Token) -> str:
+    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
+
+
+def _line_of(inline: Token, child_index: int, body_line: int) -> int:
+    """File line of an inline child: markdown-it maps blocks only, so count the line breaks."""
+    start = (inline.map or [0])[0]
+    breaks = sum(1 for c in (inline.children or [])[:child_index] if c.type in ("softbreak", "hardbreak"))
+    return body_line + start + breaks
+
+
+def _script_lang(text: str, edition_lang: str) -> str | None:
+    """A block written in the other script gets its own lang, for hyphenation and screen readers."""
+    deva, latin = len(DEVANAGARI.findall(text)), len(LATIN_LETTER.findall(text))
+    base = edition_lang.split("-")[0].lower()
+    if deva > latin and base not in DEVANAGARI_LANGS:
+        return "hi"
+    if latin > deva and base in DEVANAGARI_LANGS:
+        return "en"
+    return None
+
+
+def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: MarkupContext,
+                    figure_start: int = 0, image_urls=(None, None)) -> tuple[Fragment | None, list[Problem]]:
+    """Render one Markdown body; `anchor` prefixes every id so articles can share one document."""
+    problems: list[Problem] = []
+    env: dict = {"box_labels": ctx.box_labels, "figure_label": ctx.figure_label}
+    tokens = PARSER.parse(body, env)
+    images: list[Path] = []
+    link_targets: dict[str, tuple[str, str]] = {}
+    words = 0
+    figures = 0
+    heading_ids: set[str] = set()
+    lang_tokens = {"paragraph_open", "list_item_open", "heading_open", "th_open", "td_open"}
+
+    for i, token in enumerate(tokens):
+        line = body_line + (token.map[0] if token.map else 0)
+        if token.type == "html_block":
+            problems.append(error(path, line, f"raw HTML is not allowed: '{token.content.strip().splitlines()[0][:60]}'"
+                                              " (escape a literal '<' as '\\<')", code="markup.raw-html"))
+        elif token.type == "heading_open":
+            if token.tag == "h1":
+                problems.append(error(path, line, "body headings start at '##'; '#' is reserved for the article "
+                                                  "title, which comes from the front matter", code="markup.heading-level"))
+            text = _text_of(tokens[i + 1])
+            hid = f"{anchor}-{slugify(text) or 'h'}"
+            while hid in heading_ids:
+                hid += "-x"
+            heading_ids.add(hid)
+            token.attrSet("id", hid)
+        elif token.type == "container_box_open":
+            kind = token.info.strip().split(" ")[0]
+            if kind not in BOX_KINDS:
+                problems.append(error(path, line, f"unknown box '::: {kind}'{did_you_mean(kind, BOX_KINDS)}; "
+                                                  f"boxes are {', '.join(BOX_KINDS)}", code="markup.unknown-box"))
+        elif token.type == "table_open":
+            _mark_numeric_columns(tokens, i)
+        if token.type in lang_tokens and i + 1 < len(tokens):
+            nxt = tokens[i + 1] if tokens[i + 1].type == "inline" else (
+                tokens[i + 2] if i + 2 < len(tokens) and tokens[i + 2].type == "inline" else None)
+            lang = _script_lang(nxt.content, ctx.language) if nxt is not None else None
+            if lang:
+                token.attrSet("lang", lang)
+        if token.type == "paragraph_open" and i + 2 < len(tokens):
+            inline = tokens[i + 1]
+            kids = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+            if len(kids) == 1 and kids[0].type == "image":
+                figures += 1
+                token.meta["figure"] = True
+                tokens[i + 2].meta["figure"] = True
+                kids[0].meta["figure_number"] = figures
+        if token.type != "inline":
+            continue
+        for j, child in enumerate(token.children or []):
+            child_line = _line_of(token, j, body_line)
+            if child.type == "text":
+                words += len(child.content.split())
+                for label in UNDEFINED_NOTE.findall(child.content):
+                    problems.append(error(path, child_line, f"footnote [^{label}] is not defined; add a line "
+                                                            f"'[^{label}]: text' below the paragraph", code="markup.undefined-footnote"))
+            elif child.type == "html_inline":
+                problems.append(error(path, child_line, f"raw HTML is not allowed: '{child.content[:60]}'"
+                                                        " (escape a literal '<' as '\\<')", code="markup.raw-html"))
+            elif child.type == "image":
+                resolved, problem = check_target(child.attrGet("src") or "", path, child_line, ctx, "image")
+                if problem:
+                    problems.append(problem)
+                    continue
+                if resolved.suffix.lower() not in IMAGE_TYPES:
+                    problems.append(error(path, child_line, f"image '{child.attrGet('src')}' is not PNG, JPEG, "
+                                                            "GIF, SVG or WebP", code="markup.image-type"))
+                    continue
+                if not (child.children and _plain(child.children)):
+                    problems.append(error(path, child_line, "an image needs a caption: ![What it shows](images/x.png)", code="markup.image-caption"))
+                child.meta["resolved"] = resolved
+                images.append(resolved)
+            elif child.type == "link_open":
+                href = child.attrGet("href") or ""
+                target, problem = _link_target(href, path, child_line, ctx, anchor)
+                if problem:
+                    problems.append(problem)
+                else:
+                    link_targets[href] = target
+
+    if problems:
+        return None, problems
+    notes_tokens = _split_notes(tokens)
+    outputs = {}
+    for flavour in ("print", "epub"):
+        state = _State(flavour, anchor, figure_start=figure_start)
+        namer = image_urls[0] if flavour == "print" else image_urls[1]
+        state.image_href = {p: namer(p) for p in images}
+        state.link_href = {h: t[0 if flavour == "print" else 1] for h, t in link_targets.items()}
+        env["state"] = state
+        for note_id, note_tokens in notes_tokens.items():
+            html = PARSER.renderer.render(note_tokens, PARSER.options, env).strip()
+            state.notes[note_id] = re.sub(r"^<p>|</p>$", "", html)
+        main = [t for t in tokens if not t.meta.get("in_notes")]
+        html = PARSER.renderer.render(main, PARSER.options, env)
+        if flavour == "epub" and notes_tokens:
+            html += _epub_notes(state)
+        if flavour == "epub":
+            html = re.sub(r' lang="([^"]+)"', r' lang="\1" xml:lang="\1"', html)
+        outputs[flavour] = html
+    return Fragment(outputs["print"], outputs["epub"], words, tuple(images), figures), []
+
+
+def _plain(children) -> bool:
+    return any(c.type == "text" and c.content.strip() for c in children)
+
+
+def _mark_numeric_columns(tokens: list[Token], start: int) -> None:
+    """Right-align a column whose every body cell is a number (UPSC tables are full of ₹ crore)."""
+    rows: list[list[int]] = []
+    row: list[int] = []
+    i = start
+    while tokens[i].type != "table_close":
+        if tokens[i].type in ("th_open", "td_open"):
+            row.append(i)
+        elif tokens[i].type == "tr_close":
+            rows.append(row)
+            row = []
+        i += 1
+    columns = max((len(r) for r in rows), default=0)
+    for col in range(columns):
+        texts = [tokens[r[col] + 1].content.strip() for r in rows[1:] if col < len(r)]
+        if any(texts) and all(NUMERIC_CELL.match(t) or not t for t in texts):
+            for r in rows:
+                if col < len(r):
+                    tokens[r[col]].attrJoin("class", "num")
+
+
+def _split_notes(tokens: list[Token]) -> dict[int, list[Token]]:
+    """Cut the footnote block off the end; each note's tokens, without back-anchors."""
+    notes: dict[int, list[Token]] = {}
+    current: int | None = None
+    inside = False
+    for token in tokens:
+        if token.type == "footnote_block_open":
+            inside = True
+        if inside:
+            token.meta["in_notes"] = True
+        if token.type == "footnote_open":
+            current = token.meta["id"]
+            notes[current] = []
+        elif token.type == "footnote_close":
+            current = None
+        elif current is not None and token.type != "footnote_anchor":
+            notes[current].append(token)
+    return notes
+
+
+def _epub_notes(state: _State) -> str:
+    items = []
+    for note_id, html in sorted(state.notes.items()):
+        n = note_id + 1
+        items.append(f'<aside epub:type="footnote" role="doc-footnote" id="{state.anchor}-fn{n}" class="footnote">'
+                     f'<p><a href="#{state.anchor}-fnref{n}" role="doc-backlink" class="note-back">{n}.</a> {html}</p></aside>')
+    return '<section class="footnotes" epub:type="footnotes">\n' + "\n".join(items) + "\n</section>\n"
+
+
+def check_target(ref: str, path: Path, line: int, ctx: MarkupContext, what: str) -> tuple[Path | None, Problem | None]:
+    parts = urlsplit(ref)
+    if parts.scheme or parts.netloc or ref.startswith("//"):
+        return None, error(path, line, f"{what} '{ref}' points to a remote URL; put the file next to the article", code="markup.remote")
+    if not parts.path:
+        return None, error(path, line, f"{what} has no target", code="markup.no-target")
+    target = Path(unquote(parts.path))
+    if target.is_absolute():
+        return None, error(path, line, f"{what} '{ref}' is an absolute path; use a path relative to the article", code="markup.absolute-path")
+    resolved = Path(os.path.realpath(path.parent / target))
+    root = Path(os.path.realpath(ctx.content_root))
+    if not resolved.is_relative_to(root):
+        return None, error(path, line, f"{what} '{ref}' points outside the content folder", code="markup.outside")
+    if not resolved.is_file():
+        return None, error(path, line, f"{what} '{ref}' does not exist", code="markup.missing-file")
+    return resolved, None
+
+
+def _link_target(href: str, path: Path, line: int, ctx: MarkupContext, anchor: str):
+    """A link may go to a heading of this article (#id) or to another article of the edition."""
+    if href.startswith("#"):
+        return (f"#{anchor}-{href[1:]}", f"#{anchor}-{href[1:]}"), None
+    resolved, problem = check_target(href, path, line, ctx, "link")
+    if problem:
+        return None, problem
+    slug = ctx.article_slugs.get(resolved)
+    if slug is None:
+        return None, error(path, line, f"link '{href}' does not point to an article of this edition", code="markup.bad-link")
+    return (f"#art-{slug}", f"art-{slug}.xhtml#art-{slug}"), None
