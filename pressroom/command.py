@@ -54,15 +54,25 @@ def print_problems(exc: ContentError, what: str) -> None:
 
 
 def resolve_editions(args) -> list[Path]:
-    """Editions named on the command line; raises UsageError."""
-    from pressroom.stages import read
+    """Editions named on the command line; raises UsageError, or ContentError when no edition is named and
+    the newest cannot be told (an edition.yaml that cannot be read, two editions with one date)."""
+    from pressroom.stages import editions as found
 
     root = content_root(args)
     if getattr(args, "all", False):
         if args.edition:
             raise UsageError("give either EDITION or --all, not both")
-        editions = read.find_editions(root)
+        editions = found.find_editions(root)
         if not editions:
             raise UsageError(f"no edition found under {root}/")
         return editions
-    return [read.resolve_edition(args.edition, root)]
+    return [found.resolve_edition(args.edition, root)]
+
+
+def print_choice_problems(exc: ContentError, prog: str) -> int:
+    """The newest edition could not be chosen: the problems, one line saying so, and exit 1."""
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    print(f"{prog}: cannot tell which edition is the newest until this is fixed; nothing was done "
+          "(name an edition to work on another one)", file=sys.stderr)
+    return EXIT_CONTENT

@@ -27,7 +27,7 @@ from pressroom.copies.master import ensure_master
 from pressroom.copies.roster import Student, id_key, read_roster
 from pressroom.copies.wording import Wording, wording
 from pressroom.fingerprint import digest, digest_files, package_code
-from pressroom.output import write_atomic
+from pressroom.output import OutputError, write_atomic
 from pressroom.paths import FONTS
 from pressroom.problems import ContentError, Problem, UsageError, error
 
@@ -271,6 +271,8 @@ def _run(args) -> int:
         (edition_dir,) = command.resolve_editions(args)
     except UsageError as exc:
         return _usage(str(exc))
+    except ContentError as exc:
+        return command.print_choice_problems(exc, "build.py stamp")
     fonts = load_fonts()
     try:
         # A first pass for the bar's total; it also stops a wrong header before the master is built.
@@ -284,6 +286,9 @@ def _run(args) -> int:
         words = wording(edition.meta.language)
     except ContentError as exc:
         command.print_problems(exc, edition_dir.name)
+        return command.EXIT_CONTENT
+    except OutputError as exc:
+        print(f"build.py stamp: error: {exc}", file=sys.stderr)
         return command.EXIT_CONTENT
     if built:
         print(f"{edition.slug}: built the master {master}")

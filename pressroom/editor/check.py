@@ -9,7 +9,6 @@ Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict)
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,16 +52,19 @@ def explain(problem: Problem) -> Problem:
     return replace(problem, message=f"{problem.message}; add one with: build.py new {problem.subject} \"Title\"")
 
 
-def _validate(edition_dir: Path) -> tuple[list[Problem], reader.Edition | None, list[Problem]]:
-    """(problems, the edition when its files read cleanly, house-rule warnings)."""
+def _validate(edition_dir: Path, without: frozenset[str] = frozenset()) -> tuple[list[Problem], reader.Edition | None,
+                                                                              list[Problem]]:
+    """(problems, the edition when its files read cleanly, house-rule warnings); `without`: sections left out."""
     problems: list[Problem] = []
     try:
-        edition = pipeline.prepare(edition_dir, pipeline.Timer()).edition
+        prepared = pipeline.prepare(edition_dir, pipeline.Timer(), without)
+        edition = prepared.edition
+        problems += prepared.warnings
     except ContentError as exc:
         problems += exc.problems
         # The bodies may be what failed; house rules only need the front matter, so read again for them.
         try:
-            edition = reader.read_edition(edition_dir)
+            edition = reader.read_edition(edition_dir, without)
         except ContentError:
             edition = None
     return problems, edition, (houserules.check_edition(edition) if edition is not None else [])
@@ -75,17 +77,12 @@ def check_edition(edition_dir: Path, strict: bool = False) -> CheckResult:
     articles = len(edition.articles) if edition is not None else None
     empty = draft.empty_sections(problems)
     if empty:
-        # A new edition: still check the articles written so far, in a copy without the empty sections.
-        with tempfile.TemporaryDirectory(prefix="pressroom-check-") as tmp:
-            content = Path(tmp) / "content"
-            folder = draft.draft_copy(edition_dir, empty, content)
-            if folder is not None:
-                more, partial, warnings = _validate(folder)
-                problems += draft.map_back(more, content, edition_dir.parent)
-                warnings = draft.map_back(warnings, content, edition_dir.parent)
-                articles = len(partial.articles) if partial is not None else None
+        # A new edition: still check the articles written so far, leaving the empty sections out.
+        more, partial, warnings = _validate(edition_dir, empty)
+        problems += more
+        articles = len(partial.articles) if partial is not None else None
     problems += [replace(w, severity="error") for w in warnings] if strict else warnings
-    problems = sorted(explain(p) for p in problems)
+    problems = sorted(dict.fromkeys(explain(p) for p in problems))
     return CheckResult(edition_dir.name, articles, tuple(problems), time.perf_counter() - started)
 
 
@@ -96,13 +93,15 @@ def summary_line(result: CheckResult) -> str:
 
 
 def run(args) -> int:
-    from pressroom.command import resolve_editions
+    from pressroom.command import print_choice_problems, resolve_editions
 
     try:
         editions = resolve_editions(args)
     except UsageError as exc:
         print(f"build.py check: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ContentError as exc:
+        return print_choice_problems(exc, "build.py check")
     status = EXIT_OK
     for edition_dir in editions:
         result = check_edition(edition_dir, args.strict)

@@ -13,9 +13,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from pressroom.command import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
-from pressroom.problems import UsageError, did_you_mean, display_path
-from pressroom.stages import houserules, months, schema
+from pressroom.command import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, print_choice_problems
+from pressroom.problems import ContentError, UsageError, did_you_mean, display_path
+from pressroom.stages import editions, houserules, months, schema
 from pressroom.stages import read as reader
 from pressroom.stages.markup import slugify
 from pressroom.stages.yamlsource import load_yaml_file
@@ -71,6 +71,8 @@ def add_arguments(parser) -> None:
                             help="publication date (default: the first day of the title's last month)")
         parser.add_argument("--prelims-label", metavar="LABEL",
                             help="the prelims badge (default: the previous one with this month, e.g. Apr-PT 2020)")
+        parser.add_argument("--force", action="store_true",
+                            help="start it even when an edition of that month in that language already exists")
     parser.add_argument("--content", type=Path, help="content folder (default: ./content)")
 
 
@@ -87,7 +89,7 @@ def run(args) -> int:
             print("next: write the article, then run `build.py check` (or `build.py watch` to see it laid out)")
         else:
             edition = plan_edition(content_root, args.title, args.source, args.slug, args.published,
-                                   args.prelims_label)
+                                   args.prelims_label, args.force)
             write_edition(edition)
             print(f"created {display_path(edition.folder / 'edition.yaml')} (sections copied from "
                   f"{edition.source.name})")
@@ -98,6 +100,8 @@ def run(args) -> int:
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ContentError as exc:  # the newest edition cannot be told: writing into a guess would be worse
+        return print_choice_problems(exc, prog)
     except Refused as exc:
         print(f"{prog}: {exc}; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
@@ -120,7 +124,7 @@ def article_slug(title: str, number: str) -> str:
 
 
 def _edition_yaml(edition_dir: Path) -> dict:
-    located, problems = load_yaml_file(edition_dir / "edition.yaml")
+    located, problems = load_yaml_file(edition_dir / "edition.yaml", edition_dir.parent)
     if located is None or not isinstance(located.value, dict):
         raise UsageError(f"{display_path(edition_dir / 'edition.yaml')} cannot be read: "
                                 f"{problems[0].message if problems else 'not a mapping'}")
@@ -128,7 +132,7 @@ def _edition_yaml(edition_dir: Path) -> dict:
 
 
 def _house_rules(content_root: Path) -> schema.HouseRules:
-    located, problems = load_yaml_file(content_root / "brand.yaml")
+    located, problems = load_yaml_file(content_root / "brand.yaml", content_root)
     if located is None or problems:
         return schema.HouseRules()
     brand, _ = schema.validate(schema.Brand, located, content_root / "brand.yaml")
@@ -149,7 +153,7 @@ def skeleton(title: str, rules: schema.HouseRules, language: str) -> str:
 
 def plan_article(content_root: Path, section: str, title: str, edition: str | None = None,
                  slug: str | None = None, number: int | None = None) -> NewArticle:
-    edition_dir = reader.resolve_edition(edition, content_root)
+    edition_dir = editions.resolve_edition(edition, content_root)
     raw = _edition_yaml(edition_dir)
     ids = _section_ids(raw)
     if section not in ids:
@@ -190,11 +194,11 @@ def write_article(article: NewArticle) -> None:
 # --------------------------------------------------------------------------- new-edition
 
 def plan_edition(content_root: Path, title: str, source: str | None = None, slug: str | None = None,
-                 published: str | None = None, prelims_label: str | None = None) -> NewEdition:
+                 published: str | None = None, prelims_label: str | None = None, force: bool = False) -> NewEdition:
     title = title.strip()
     if not title or "\n" in title:
         raise UsageError("the title must be one line of text")
-    source_dir = reader.resolve_edition(source, content_root)
+    source_dir = editions.resolve_edition(source, content_root)
     raw = _edition_yaml(source_dir)
     found = months.find(title)
     year = months.year_in(title)
@@ -202,12 +206,13 @@ def plan_edition(content_root: Path, title: str, source: str | None = None, slug
         raise UsageError(f"cannot tell the month and year from '{title}'; write them in the title "
                                 "(e.g. \"April 2020\") or give --slug and --published")
     if published:
-        try:
-            date = dt.date.fromisoformat(published)
-        except ValueError:
-            raise UsageError(f"--published '{published}' is not a date; write YYYY-MM-DD") from None
+        date, why = schema.parse_published(published)
+        if date is None:
+            raise UsageError(f"--published {why}")
     else:
-        date = dt.date(year, found[-1].month, 1)
+        date, why = schema.parse_published(dt.date(year, found[-1].month, 1).isoformat())
+        if date is None:
+            raise UsageError(f"'{title}': {why}")
     language = str(raw.get("language") or "en")
     if slug is None:
         slug = months.edition_slug(title, found, year, language, source_dir.name)
@@ -216,6 +221,11 @@ def plan_edition(content_root: Path, title: str, source: str | None = None, slug
     folder = content_root / slug
     if folder.exists():
         raise Refused(f"{display_path(folder)} already exists")
+    clash = editions.same_month(content_root, date, language)
+    if clash is not None and not force:
+        other, when = clash
+        raise Refused(f"an edition of {months.name(when.month, 'full')} {when.year} already exists: "
+                      f"{display_path(other)} (published {when.isoformat()}); give --force to start another one")
     if prelims_label is None:
         prelims_label = months.prelims_label(str(raw.get("prelims_label") or ""), found, year) if found else ""
     sections = [s for s in raw.get("sections") or [] if isinstance(s, dict)]

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pressroom import pipeline, progress
-from pressroom.command import EXIT_OK, EXIT_USAGE
+from pressroom.command import EXIT_OK, EXIT_USAGE, print_choice_problems
 from pressroom.editor import check, draft, preview
+from pressroom.output import OutputError
 from pressroom.problems import ContentError, UsageError, display_path
 from pressroom.report import BuildReport
-from pressroom.stages import read as reader
+from pressroom.stages import editions
 
 DEBOUNCE_MS = 300
 
@@ -110,6 +111,10 @@ class Builder:
             self.board.update(building=False, ok=False, built=self.good, problems=tuple(map(str, problems)),
                               message=message)
             return False
+        except OutputError as exc:  # a read-only or full output folder: the last good outputs stay
+            say(str(exc), error=True)
+            self.board.update(building=False, ok=False, problems=(str(exc),), message=FAILED)
+            return False
         except Exception as exc:  # a bug must not end the session an editor is working in
             traceback.print_exc()
             say(f"the build failed unexpectedly ({type(exc).__name__}); the last good outputs are kept", error=True)
@@ -132,17 +137,13 @@ class Builder:
         except Exception as exc:  # e.g. pdftoppm missing or killed: the outputs are still good
             say(f"the preview could not be updated ({exc})", error=True)
 
-    def draft(self, empty: set[str]) -> tuple[list, str]:
-        """Build the articles written so far in a temporary copy: (their problems, the note when shown)."""
+    def draft(self, empty: frozenset[str]) -> tuple[list, str]:
+        """Build the articles written so far, without the empty sections: (their problems, the note when shown)."""
         with tempfile.TemporaryDirectory(prefix="pressroom-draft-") as tmp:
-            content = Path(tmp) / "content"
-            folder = draft.draft_copy(self.edition_dir, empty, content)
-            if folder is None:
-                return [], ""
             try:
-                report = pipeline.build(folder, pipeline.Options(out_dir=Path(tmp) / "out"))
+                report = pipeline.build(self.edition_dir, pipeline.Options(out_dir=Path(tmp) / "out"), without=empty)
             except ContentError as exc:
-                return draft.map_back(exc.problems, content, self.edition_dir.parent), ""
+                return [p for p in exc.problems if p.code not in ("read.empty-section", "read.no-section-folder")], ""
             note = (f"Draft: no article yet in {', '.join(sorted(empty))}, so this preview leaves those sections "
                     "out and no PDF or EPUB was written to the output folder.")
             self.show(report, note)
@@ -174,10 +175,12 @@ def run(args) -> int:
 
     content_root = args.content or default_content_root()
     try:
-        edition_dir = reader.resolve_edition(args.edition, content_root)
+        edition_dir = editions.resolve_edition(args.edition, content_root)
     except UsageError as exc:
         print(f"build.py watch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ContentError as exc:
+        return print_choice_problems(exc, "build.py watch")
     out_dir = Path(os.path.abspath(args.out))
     root = out_dir / edition_dir.name
     root.mkdir(parents=True, exist_ok=True)

@@ -6,15 +6,17 @@ Nothing here renders or writes.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from pressroom.problems import ContentError, Problem, UsageError, did_you_mean, error
-from pressroom.stages import schema
-from pressroom.stages.yamlsource import load_yaml_file, load_yaml_text
+from pressroom import limits
+from pressroom.problems import ContentError, Problem, error
+from pressroom.stages import files, schema
+from pressroom.stages.yamlsource import load_yaml_text
 
 ARTICLE_NAME = re.compile(r"^(?P<num>\d{2,3})-(?P<slug>[a-z0-9][a-z0-9-]*)\.md$")
 ASSET_FOLDER = "images"  # an edition- or section-level folder that is not a section
@@ -30,6 +32,8 @@ class ArticleSource:
     body_line: int  # file line of the body's first line
     question_lines: tuple[int, ...] = ()  # file line of each prelims question's stem
     front_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)  # file line of each front-matter key path
+    text: str = field(default="", compare=False, repr=False)  # the whole file as written, for the glyph check
+    values: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)  # front-matter text, with lines
 
     def line_of(self, *keys) -> int:
         """File line of a front-matter key (or its nearest parent); the opening '---' when it is absent."""
@@ -51,6 +55,8 @@ class Edition:
     meta: schema.EditionMeta
     sections: tuple[SectionSource, ...]
     source_files: tuple[Path, ...]  # every file read, for cache keys and watching
+    texts: tuple[tuple[Path, str, tuple[tuple[str, int], ...]], ...] = field(default=(), compare=False, repr=False)
+    """brand.yaml and edition.yaml as written, with their text values and lines (YAML escapes decoded)."""
     meta_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)   # edition.yaml: line of each key path
     brand_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)  # brand.yaml: line of each key path
 
@@ -76,22 +82,20 @@ def _line_of(lines: Mapping[tuple, int], keys: tuple, absent: int | None = None)
 
 def split_front_matter(text: str, path: Path) -> tuple[str | None, int, str, int, list[Problem]]:
     """Return (yaml, yaml_first_line, body, body_first_line, problems)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
+    parts = files.LINE_BREAK.split(text)
+    if parts[0].strip() != "---":
         return None, 1, text, 1, [error(path, 1, "an article must start with front matter between '---' lines", code="read.front-matter")]
-    for i in range(1, len(lines)):
-        if lines[i].rstrip("\r\n") in ("---", "..."):
-            return "".join(lines[1:i]), 2, "".join(lines[i + 1:]), i + 2, []
+    for i in range(1, len(parts)):
+        if parts[i] in ("---", "..."):
+            return "\n".join(parts[1:i]) + "\n", 2, "\n".join(parts[i + 1:]), i + 2, []
     return None, 1, text, 1, [error(path, 1, "front matter is not closed with a '---' line", code="read.front-matter")]
 
 
-def read_article(path: Path, section_id: str, slug: str) -> tuple[ArticleSource | None, list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [error(path, 1, f"not UTF-8 text: {exc.reason}", code="read.encoding")]
-    text = text.removeprefix("\ufeff")
-    front, front_line, body, body_line, problems = split_front_matter(text, path)
+def read_article(path: Path, section_id: str, slug: str, root: Path) -> tuple[ArticleSource | None, list[Problem]]:
+    written, problems = files.read_text(path, root, limits.MAX_ARTICLE_BYTES, "the article")
+    if written is None:
+        return None, problems
+    front, front_line, body, body_line, problems = split_front_matter(files.plain_breaks(written), path)
     if front is None:
         return None, problems
     located, problems = load_yaml_text(front, path, first_line=front_line)
@@ -103,7 +107,7 @@ def read_article(path: Path, section_id: str, slug: str) -> tuple[ArticleSource 
         return None, problems
     lines = tuple(located.line_of(("questions", "prelims", i, "q")) for i in range(len(meta.questions.prelims)))
     return ArticleSource(path, section_id, slug, meta, body, body_line, lines,
-                         MappingProxyType(dict(located.lines))), []
+                         MappingProxyType(dict(located.lines)), written, tuple(located.strings())), []
 
 
 def _question_key(stem: str) -> str:
@@ -126,14 +130,15 @@ def duplicate_questions(articles) -> list[Problem]:
     return problems
 
 
-def _read_model(path: Path, model):
-    if not path.is_file():
-        return None, [error(path, 1, f"{path.name} not found", code="read.missing-file")]
-    located, problems = load_yaml_file(path)
+def _read_model(path: Path, model, root: Path):
+    written, problems = files.read_text(path, root, limits.MAX_YAML_BYTES)
+    if written is None:
+        return None, problems, None, ""
+    located, problems = load_yaml_text(files.plain_breaks(written), path)
     if located is None:
-        return None, problems
+        return None, problems, None, written
     value, more = schema.validate(model, located, path)
-    return (value if not problems else None), problems + more, located
+    return (value if not problems else None), problems + more, located, written
 
 
 def _sections_despite_errors(located) -> list[str]:
@@ -144,32 +149,70 @@ def _sections_despite_errors(located) -> list[str]:
             and schema.SLUG.match(s["id"])]
 
 
-def read_edition(folder: Path) -> Edition:
-    folder = folder.resolve()
+def _article_files(section_dir: Path, root: Path) -> tuple[list[Path], list[Problem]]:
+    """The `.md` files of a section folder (hidden files left out), each a regular file inside `root`."""
+    found, problems = [], []
+    for name in sorted(os.listdir(section_dir)):
+        if name.startswith(".") or not name.endswith(".md"):
+            continue
+        path = section_dir / name
+        try:
+            what = files.kind(path, root)
+        except files.Refused as exc:
+            problems.append(error(path, 1, f"{name} {exc.message}", code=exc.code))
+            continue
+        if what == "file":
+            found.append(path)
+    return found, problems
+
+
+def _section_folder(section_dir: Path, root: Path) -> tuple[bool, str | None, str]:
+    """(is a folder to read, why not as a problem message, its code)."""
+    try:
+        return files.kind(section_dir, root) == "dir", None, ""
+    except files.Refused as exc:
+        return False, f"section folder '{section_dir.name}' {exc.message}", exc.code
+
+
+def read_edition(folder: Path, without: frozenset[str] = frozenset()) -> Edition:
+    """Read and validate one edition. `without`: listed sections to leave out (a draft's empty sections)."""
+    folder = Path(os.path.abspath(folder))
+    without = frozenset(without)
     content_root = folder.parent
     problems: list[Problem] = []
     brand_path, edition_path = content_root / "brand.yaml", folder / "edition.yaml"
-    brand, more, *brand_rest = _read_model(brand_path, schema.Brand)
+    try:
+        files.real_inside(folder, content_root)
+    except files.Refused as exc:
+        raise ContentError([error(edition_path, 1, f"the edition folder {exc.message}", code=exc.code)]) from None
+    brand, more, brand_located, brand_text = _read_model(brand_path, schema.Brand, content_root)
     problems += more
-    meta, more, *rest = _read_model(edition_path, schema.EditionMeta)
+    meta, more, located, edition_text = _read_model(edition_path, schema.EditionMeta, content_root)
     problems += more
     if meta is None:
         # Still read the articles of every well-formed section, so one bad date does not hide their errors.
-        for section in _sections_despite_errors(rest[0] if rest else None):
-            for path in sorted((folder / section).glob("*.md")):
-                match = ARTICLE_NAME.match(path.name)
-                if match:
-                    problems += read_article(path, section, match["slug"])[1]
+        for section in _sections_despite_errors(located):
+            section_dir = folder / section
+            if _section_folder(section_dir, content_root)[0]:
+                paths, more = _article_files(section_dir, content_root)
+                problems += more
+                for path in paths:
+                    match = ARTICLE_NAME.match(path.name)
+                    if match:
+                        problems += read_article(path, section, match["slug"], content_root)[1]
         raise ContentError(problems)
-    located = rest[0]
     sources = [brand_path, edition_path]
 
     listed = {s.id for s in meta.sections}
-    for entry in sorted(folder.iterdir()):
-        if entry.is_dir() and not entry.name.startswith(".") and entry.name != ASSET_FOLDER and entry.name not in listed:
+    if listed <= without:  # a draft of nothing: read it whole, and say that every section is empty
+        without = frozenset()
+    for entry in sorted(os.listdir(folder)):
+        entry_path = folder / entry
+        if (not entry.startswith(".") and entry != ASSET_FOLDER and entry not in listed
+                and os.path.isdir(entry_path)):
             problems.append(error(edition_path, located.line_of(("sections",)),
-                                  f"section folder '{entry.name}' is not listed in sections"
-                                  f"{did_you_mean(entry.name, listed)}", code="read.unlisted-section"))
+                                  f"section folder '{entry}' is not listed in sections; list it in sections or "
+                                  "delete the folder", code="read.unlisted-section"))
 
     sections: list[SectionSource] = []
     seen_ids: dict[str, int] = {}
@@ -180,10 +223,17 @@ def read_edition(folder: Path) -> Edition:
             problems.append(error(edition_path, line, f"section '{section.id}' is listed twice", code="read.section-twice"))
             continue
         seen_ids[section.id] = line
+        if section.id in without:
+            continue
         section_dir = folder / section.id
         articles: list[ArticleSource] = []
-        files = sorted(section_dir.glob("*.md")) if section_dir.is_dir() else []
-        for path in files:
+        has_folder, refused, code = _section_folder(section_dir, content_root)
+        if refused:
+            problems.append(error(edition_path, line, refused, code=code))
+            continue
+        paths, more = _article_files(section_dir, content_root) if has_folder else ([], [])
+        problems += more
+        for path in paths:
             match = ARTICLE_NAME.match(path.name)
             if not match:
                 problems.append(error(path, 1, f"article file name '{path.name}' must look like NN-slug.md "
@@ -196,12 +246,11 @@ def read_edition(folder: Path) -> Edition:
                 continue
             seen_slugs[slug] = path
             sources.append(path)
-            article, more = read_article(path, section.id, slug)
+            article, more = read_article(path, section.id, slug, content_root)
             problems += more
             if article:
                 articles.append(article)
-        if not files:
-            has_folder = section_dir.is_dir()
+        if not paths and not more:
             problems.append(error(edition_path, line, f"section '{section.id}' " + (
                 "has no articles" if has_folder else f"has no folder {section.id}/"),
                 code="read.empty-section" if has_folder else "read.no-section-folder", subject=section.id))
@@ -210,39 +259,10 @@ def read_edition(folder: Path) -> Edition:
     problems += duplicate_questions(a for s in sections for a in s.articles)
     if problems or brand is None:
         raise ContentError(problems)
+    if without:
+        meta = meta.model_copy(update={"sections": [s for s in meta.sections if s.id not in without]})
+    texts = ((brand_path, brand_text, tuple(brand_located.strings())),
+             (edition_path, edition_text, tuple(located.strings())))
     return Edition(folder.name, folder, content_root, brand, meta, tuple(sections), tuple(sources),
-                   MappingProxyType(dict(located.lines)), MappingProxyType(dict(brand_rest[0].lines)))
-
-
-def find_editions(content_root: Path) -> list[Path]:
-    return sorted(p.parent for p in content_root.glob("*/edition.yaml"))
-
-
-def newest_edition(content_root: Path) -> Path:
-    """The edition with the latest `published` date; its yaml is read only for that date."""
-    best: tuple[str, str] | None = None
-    chosen = None
-    for folder in find_editions(content_root):
-        located, _ = load_yaml_file(folder / "edition.yaml")
-        published = located.value.get("published") if located and isinstance(located.value, dict) else None
-        key = (str(published or ""), folder.name)
-        if best is None or key > best:
-            best, chosen = key, folder
-    if chosen is None:
-        raise UsageError(f"no edition found under {content_root}/ (expected {content_root}/<slug>/edition.yaml)")
-    return chosen
-
-
-def resolve_edition(name: str | None, content_root: Path) -> Path:
-    """EDITION on the command line: a slug under content/, or a path to an edition folder."""
-    if name is None:
-        return newest_edition(content_root)
-    as_path = Path(name)
-    if (as_path / "edition.yaml").is_file():
-        return as_path.resolve()
-    if "/" not in name and (content_root / name / "edition.yaml").is_file():
-        return (content_root / name).resolve()
-    slugs = [p.name for p in find_editions(content_root)]
-    if as_path.is_dir():
-        raise UsageError(f"{name} has no edition.yaml")
-    raise UsageError(f"no edition '{name}' under {content_root}/{did_you_mean(name, slugs)}")
+                   meta_lines=MappingProxyType(dict(located.lines)),
+                   brand_lines=MappingProxyType(dict(brand_located.lines)), texts=texts)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from pressroom import limits
 from pressroom.problems import Problem, error
+from pressroom.stages import files
 
 NULLS = {"", "~", "null", "Null", "NULL"}
 
@@ -31,6 +33,23 @@ class Located:
                 return self.lines[loc]
             loc = loc[:-1]
         return self.lines.get((), default)
+
+    def strings(self) -> list[tuple[str, int]]:
+        """Every text value with its line: what a YAML escape (`"\\x00"`, `"\\U0001F600"`) really wrote."""
+        found: list[tuple[str, int]] = []
+
+        def walk(value, path):
+            if isinstance(value, str):
+                found.append((value, self.line_of(path)))
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, path + (key,))
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    walk(item, path + (index,))
+
+        walk(self.value, ())
+        return found
 
 
 MAX_DEPTH = 64  # content nests four or five levels; more is a mistake or an attack
@@ -120,9 +139,9 @@ def load_yaml_text(text: str, source: Path, first_line: int = 1) -> tuple[Locate
     return Located(value, lines), problems
 
 
-def load_yaml_file(path: Path) -> tuple[Located | None, list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [error(path, 1, f"not UTF-8 text: {exc.reason}", code="read.encoding")]
-    return load_yaml_text(text, path)
+def load_yaml_file(path: Path, root: Path | None = None) -> tuple[Located | None, list[Problem]]:
+    """A YAML file inside `root` (default: its own folder), read through files.read_text's checks."""
+    text, problems = files.read_text(path, root if root is not None else path.parent, limits.MAX_YAML_BYTES)
+    if text is None:
+        return None, problems
+    return load_yaml_text(files.plain_breaks(text), path)
