@@ -168,14 +168,14 @@ def test_impossible_date(mini, tmp_path):
     path = tmp_path / EDITION_YAML
     edit(path, 'published: "2020-03-01"', "published: 2020-13-01")
     expect_errors(tmp_path, err(EDITION_YAML, line_of(path, "published:"),
-                                "published: '2020-13-01' is not a valid date (write YYYY-MM-DD, e.g. 2020-03-01)"))
+                                "published: '2020-13-01' is not a valid date: there is no month 13 (write YYYY-MM-DD, e.g. 2020-03-01)"))
 
 
 def test_answer_not_a_to_d(mini, tmp_path):
     path = tmp_path / RIVERS
     edit(path, 'answer: "b"', "answer: e")
     expect_errors(tmp_path, err(RIVERS, line_of(path, "answer:"),
-                                "questions.prelims[0].answer: 'e' is not one of 'a', 'b', 'c' or 'd'"))
+                                "prelims question 1, answer: 'e' is not one of 'a', 'b', 'c' or 'd'"))
 
 
 def test_language_name_instead_of_tag(mini, tmp_path):
@@ -189,7 +189,7 @@ def test_prelims_question_with_three_options(mini, tmp_path):
     path = tmp_path / RIVERS
     edit(path, '        - "Palar"\n', "")
     expect_errors(tmp_path, err(RIVERS, line_of(path, "options:"),
-                                "questions.prelims[0].options: a prelims question needs exactly 4 options, not 3"))
+                                "prelims question 1, options: a prelims question needs exactly 4 options, not 3"))
 
 
 def test_bad_colour(mini, tmp_path):
@@ -206,7 +206,7 @@ def test_section_folder_not_listed(mini, tmp_path):
     folder.mkdir()
     shutil.copy(tmp_path / COUNCIL, folder / "01-town-budget.md")
     expect_errors(tmp_path, err(EDITION_YAML, line_of(tmp_path / EDITION_YAML, "sections:"),
-                                "section folder 'economy' is not listed in sections"))
+                                "section folder 'economy' is not listed in sections; list it in sections or delete the folder"))
 
 
 def test_listed_section_with_no_articles(mini, tmp_path):
@@ -287,16 +287,16 @@ def test_remote_image(mini, tmp_path):
     path = tmp_path / COUNCIL
     append(path, "\n![The town hall](https://example.com/hall.png)\n")
     expect_errors(tmp_path, err(COUNCIL, line_of(path, "hall.png"),
-                                "image 'https://example.com/hall.png' points to a remote URL; "
-                                "put the file next to the article"))
+                                "image 'https://example.com/hall.png' points to a web address; "
+                                "save the picture in images/ next to the article and use its path"))
 
 
 def test_remote_link(mini, tmp_path):
     path = tmp_path / COUNCIL
     append(path, "\nRead the [council's budget](https://example.com/budget) online.\n")
     expect_errors(tmp_path, err(COUNCIL, line_of(path, "example.com/budget"),
-                                "link 'https://example.com/budget' points to a remote URL; "
-                                "put the file next to the article"))
+                                "link 'https://example.com/budget' points to a web address; "
+                                "write the address as plain text, without [ ](…)"))
 
 
 def test_image_without_caption(mini, tmp_path):
@@ -332,8 +332,8 @@ def test_raw_html_block(mini, tmp_path):
     path = tmp_path / COUNCIL
     append(path, '\n<div class="warning">Mind the gap</div>\n')
     expect_errors(tmp_path, err(COUNCIL, line_of(path, "<div"),
-                                "raw HTML is not allowed: '<div class=\"warning\">Mind the gap</div>' "
-                                "(escape a literal '<' as '\\<')"))
+                                "raw HTML is not allowed: '<div class=\"warning\">Mind the gap</div>'; "
+                                "write a box, '::: note' ... ':::' instead (for a literal '<' write '\\<')"))
 
 
 def test_raw_inline_html(mini, tmp_path):
@@ -342,8 +342,8 @@ def test_raw_inline_html(mini, tmp_path):
          "The council now publishes its <b>budget</b> every quarter.")
     line = line_of(path, "<b>")
     expect_errors(tmp_path,
-                  err(COUNCIL, line, "raw HTML is not allowed: '</b>' (escape a literal '<' as '\\<')"),
-                  err(COUNCIL, line, "raw HTML is not allowed: '<b>' (escape a literal '<' as '\\<')"))
+                  err(COUNCIL, line, "raw HTML is not allowed: '</b>'; write **bold** instead (for a literal '<' write '\\<')"),
+                  err(COUNCIL, line, "raw HTML is not allowed: '<b>'; write **bold** instead (for a literal '<' write '\\<')"))
 
 
 def test_inline_html_on_a_later_line_of_a_paragraph(mini, tmp_path):
@@ -351,7 +351,8 @@ def test_inline_html_on_a_later_line_of_a_paragraph(mini, tmp_path):
     edit(path, "The council now publishes its budget every quarter.",
          "The council now publishes\nits budget every\nquarter <br/> online.")
     expect_errors(tmp_path, err(COUNCIL, line_of(path, "<br/>"),
-                                "raw HTML is not allowed: '<br/>' (escape a literal '<' as '\\<')"))
+                                "raw HTML is not allowed: '<br/>'; write a blank line for a new paragraph, or a "
+                                "backslash '\\' at the end of the line instead (for a literal '<' write '\\<')"))
 
 
 def test_level_one_heading_in_body(mini, tmp_path):
@@ -428,7 +429,7 @@ def test_several_faults_in_one_stage_are_all_reported_sorted_by_path_and_line(mi
             "colors.accent: 'orange' is not a colour; write it as #RRGGBB, for example '#1F3A68'"),
         err(RIVERS, line_of(tmp_path / RIVERS, "featured:"), "featured: 'sometimes' is not true or false"),
         err(RIVERS, line_of(tmp_path / RIVERS, "answer:"),
-            "questions.prelims[0].answer: 'e' is not one of 'a', 'b', 'c' or 'd'"),
+            "prelims question 1, answer: 'e' is not one of 'a', 'b', 'c' or 'd'"),
         err(MONSOON, 2, "YAML syntax error: mapping values are not allowed here"),
         err(COUNCIL, 2, "missing required key 'title'"),
         err(COUNCIL, 2, "unknown key 'titel' (did you mean 'title'?)"),
@@ -463,9 +464,9 @@ def test_a_bad_edition_yaml_value_does_not_hide_front_matter_faults(mini, tmp_pa
         err(BRAND, line_of(tmp_path / BRAND, "accent:"),
             "colors.accent: 'orange' is not a colour; write it as #RRGGBB, for example '#1F3A68'"),
         err(EDITION_YAML, line_of(tmp_path / EDITION_YAML, "published:"),
-            "published: '2020-13-01' is not a valid date (write YYYY-MM-DD, e.g. 2020-03-01)"),
+            "published: '2020-13-01' is not a valid date: there is no month 13 (write YYYY-MM-DD, e.g. 2020-03-01)"),
         err(RIVERS, line_of(tmp_path / RIVERS, "answer:"),
-            "questions.prelims[0].answer: 'e' is not one of 'a', 'b', 'c' or 'd'"),
+            "prelims question 1, answer: 'e' is not one of 'a', 'b', 'c' or 'd'"),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,8 +96,9 @@ def cssstr(value: str) -> Markup:
 
 
 def href(url: str) -> str:
-    """A website written without a scheme still has to be a link, not a relative file."""
-    return url if "://" in url or url.startswith("mailto:") else f"https://{url}"
+    """A website written without a scheme still has to be a link, not a relative file. brand.yaml's schema
+    allows no other scheme than these (schema._url), so nothing else can become a live link."""
+    return url if re.match(r"^(https?://|mailto:|tel:)", url, re.I) else f"https://{url}"
 
 
 @functools.lru_cache(maxsize=None)

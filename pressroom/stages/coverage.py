@@ -1,4 +1,10 @@
-"""Every character of the content must be in a shipped font: a missing glyph prints as a box."""
+"""Every character of the content must be in a shipped font: a missing glyph prints as a box.
+
+Control characters are refused too, whether typed or written as a YAML escape (`"\\x00"`,
+`"\\u202E"`): they print as nothing or as a box, reorder the text around them (bidi overrides),
+break the XML of the EPUB (NUL), or end a line that an editor does not see end (U+2028), which
+would shift every line number after it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from pressroom.problems import Problem, error
+from pressroom.stages.files import lines
 
 # Characters the layout engine handles without a glyph (joiners, marks of direction, breaks).
 INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f"}
@@ -28,13 +35,18 @@ def check_text(text: str, path: Path, first_line: int, fonts_dir: Path) -> list[
     """One problem per missing character, at the line of its first use."""
     known = shipped_characters(fonts_dir)
     problems, seen = [], set()
-    for offset, line in enumerate(text.splitlines()):
+    for offset, line in enumerate(lines(text)):
         for char in line:
-            if char in seen or ord(char) in known or char in INVISIBLE or char.isspace():
+            if char in seen or char in INVISIBLE or char in " \t":
                 continue
-            if unicodedata.category(char) in ("Cc", "Cf") and char not in INVISIBLE:
+            if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
                 seen.add(char)
-                problems.append(error(path, first_line + offset, f"control character U+{ord(char):04X} in text", code="text.control-char"))
+                name = unicodedata.name(char, "")
+                problems.append(error(path, first_line + offset, f"invisible control character U+{ord(char):04X} "
+                                                                 + (f"({name}) " if name else "") + "in the text; delete it",
+                                      code="text.control-char"))
+                continue
+            if ord(char) in known or char.isspace():
                 continue
             seen.add(char)
             name = unicodedata.name(char, "unnamed character")

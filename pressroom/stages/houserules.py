@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from pressroom.problems import Problem, warning
-from pressroom.stages import markup
+from pressroom.stages import files, markup
 from pressroom.stages.read import ArticleSource, Edition
 from pressroom.stages.schema import HouseRules
 
@@ -49,7 +49,7 @@ def headings(body: str) -> list[str]:
 
 def _first_text_line(article: ArticleSource) -> int:
     """Where a missing heading is reported: the body's first written line, not the blank after '---'."""
-    for offset, line in enumerate(article.body.splitlines()):
+    for offset, line in enumerate(files.lines(article.body)):
         if line.strip():
             return article.body_line + offset
     return article.body_line

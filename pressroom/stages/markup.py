@@ -1,17 +1,17 @@
 """Stage 2, markup: article Markdown to HTML fragments, one for print and one for the EPUB.
 
-Checks what only the body can tell: raw HTML, `#` headings, unknown boxes,
-undefined footnotes, and images or links that leave the content folder.
+Checks what only the body can tell: unknown boxes, undefined footnotes, images or links that
+leave the content folder, pictures that cannot be used (images.py); what markdown-it would
+print wrongly is found by markupcheck.py while it parses, and a body whose text does not all
+reach the HTML is refused (conserve.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -19,15 +19,16 @@ from markupsafe import escape
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from pressroom.problems import Problem, did_you_mean, error
+from pressroom.problems import Problem, did_you_mean, error, warning
+from pressroom.stages import conserve, markupcheck, targets
+from pressroom.stages.markupcheck import short
+from pressroom.stages.targets import IMAGE_TYPES
 
 BOX_KINDS = ("prelims", "note", "didyouknow", "keyterms")
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".svg": "image/svg+xml", ".webp": "image/webp"}
 DEVANAGARI = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 NUMERIC_CELL = re.compile(r"^[\s(]*[-+−–]?[₹$€£]?\s*[\d.,]+\s*(%|crore|lakh|cr|bn|mn)?[)\s]*$", re.I)
-UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+UNDEFINED_NOTE = markupcheck.UNDEFINED_NOTE
 DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
 
 
@@ -49,6 +50,8 @@ class Fragment:
     words: int
     images: tuple[Path, ...]
     figures: int
+    warnings: tuple[Problem, ...] = ()
+    image_lines: tuple[tuple[Path, int], ...] = ()  # each picture shown, with the file line that shows it
 
 
 @dataclass
@@ -75,6 +78,7 @@ def _make_parser() -> MarkdownIt:
     md.use(container_plugin, name="box", validate=_validate_box)
     for rule, fn in RULES.items():
         md.add_render_rule(rule, fn)
+    markupcheck.install(md)
     return md
 
 
@@ -146,7 +150,9 @@ def _box_close(self, tokens, idx, options, env):
 
 def _reject(self, tokens, idx, options, env):
     # Raw HTML is reported as an error before rendering; never let it through regardless.
-    return escape(tokens[idx].content)
+    # Comments are editors' notes: allowed, and never printed.
+    content = tokens[idx].content
+    return "" if markupcheck.only_comments(content) else escape(content)
 
 
 def _cell_open(self, tokens, idx, options, env):
@@ -172,13 +178,6 @@ def _text_of(inline: Token) -> str:
     return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
 
 
-def _line_of(inline: Token, child_index: int, body_line: int) -> int:
-    """File line of an inline child: markdown-it maps blocks only, so count the line breaks."""
-    start = (inline.map or [0])[0]
-    breaks = sum(1 for c in (inline.children or [])[:child_index] if c.type in ("softbreak", "hardbreak"))
-    return body_line + start + breaks
-
-
 def _script_lang(text: str, edition_lang: str) -> str | None:
     """A block written in the other script gets its own lang, for hyphenation and screen readers."""
     deva, latin = len(DEVANAGARI.findall(text)), len(LATIN_LETTER.findall(text))
@@ -194,9 +193,14 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
                     figure_start: int = 0, image_urls=(None, None)) -> tuple[Fragment | None, list[Problem]]:
     """Render one Markdown body; `anchor` prefixes every id so articles can share one document."""
     problems: list[Problem] = []
-    env: dict = {"box_labels": ctx.box_labels, "figure_label": ctx.figure_label}
+    env: dict = {"box_labels": ctx.box_labels, "figure_label": ctx.figure_label, "pressroom_first_line": body_line}
     tokens = PARSER.parse(body, env)
-    images: list[Path] = []
+    warnings = []
+    for found in markupcheck.findings(env):
+        (warnings if found.severity == "warning" else problems).append(
+            (warning if found.severity == "warning" else error)(path, body_line + found.line, found.message,
+                                                                code=found.code))
+    shown: list[tuple[Path, int]] = []
     link_targets: dict[str, tuple[str, str]] = {}
     words = 0
     figures = 0
@@ -205,10 +209,7 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
 
     for i, token in enumerate(tokens):
         line = body_line + (token.map[0] if token.map else 0)
-        if token.type == "html_block":
-            problems.append(error(path, line, f"raw HTML is not allowed: '{token.content.strip().splitlines()[0][:60]}'"
-                                              " (escape a literal '<' as '\\<')", code="markup.raw-html"))
-        elif token.type == "heading_open":
+        if token.type == "heading_open":
             if token.tag == "h1":
                 problems.append(error(path, line, "body headings start at '##'; '#' is reserved for the article "
                                                   "title, which comes from the front matter", code="markup.heading-level"))
@@ -241,45 +242,42 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
                 kids[0].meta["figure_number"] = figures
         if token.type != "inline":
             continue
-        for j, child in enumerate(token.children or []):
-            child_line = _line_of(token, j, body_line)
-            if child.type == "text":
+        child_line = body_line + (token.map or [0])[0]  # markdown-it maps blocks only: count the line breaks
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                child_line += 1
+            elif child.type == "text":
                 words += len(child.content.split())
                 for label in UNDEFINED_NOTE.findall(child.content):
+                    label = short(label, 30)
                     problems.append(error(path, child_line, f"footnote [^{label}] is not defined; add a line "
                                                             f"'[^{label}]: text' below the paragraph", code="markup.undefined-footnote"))
-            elif child.type == "html_inline":
-                problems.append(error(path, child_line, f"raw HTML is not allowed: '{child.content[:60]}'"
-                                                        " (escape a literal '<' as '\\<')", code="markup.raw-html"))
             elif child.type == "image":
-                resolved, problem = check_target(child.attrGet("src") or "", path, child_line, ctx, "image")
-                if problem:
-                    problems.append(problem)
-                    continue
-                if resolved.suffix.lower() not in IMAGE_TYPES:
-                    problems.append(error(path, child_line, f"image '{child.attrGet('src')}' is not PNG, JPEG, "
-                                                            "GIF, SVG or WebP", code="markup.image-type"))
+                resolved = targets.picture(child.attrGet("src") or "", path, child_line, ctx, "image", IMAGE_TYPES,
+                                           problems)
+                if resolved is None:
                     continue
                 if not (child.children and _plain(child.children)):
                     problems.append(error(path, child_line, "an image needs a caption: ![What it shows](images/x.png)", code="markup.image-caption"))
                 child.meta["resolved"] = resolved
-                images.append(resolved)
+                shown.append((resolved, child_line))
             elif child.type == "link_open":
                 href = child.attrGet("href") or ""
-                target, problem = _link_target(href, path, child_line, ctx, anchor)
+                target, problem = targets.link_target(href, path, child_line, ctx, anchor)
                 if problem:
                     problems.append(problem)
                 else:
                     link_targets[href] = target
 
     if problems:
-        return None, problems
+        return None, problems + warnings
+    pictures = list(dict.fromkeys(p for p, _ in shown))
     notes_tokens = _split_notes(tokens)
     outputs = {}
     for flavour in ("print", "epub"):
         state = _State(flavour, anchor, figure_start=figure_start)
         namer = image_urls[0] if flavour == "print" else image_urls[1]
-        state.image_href = {p: namer(p) for p in images}
+        state.image_href = {p: namer(p) for p in pictures}
         state.link_href = {h: t[0 if flavour == "print" else 1] for h, t in link_targets.items()}
         env["state"] = state
         for note_id, note_tokens in notes_tokens.items():
@@ -292,7 +290,14 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
         if flavour == "epub":
             html = re.sub(r' lang="([^"]+)"', r' lang="\1" xml:lang="\1"', html)
         outputs[flavour] = html
-    return Fragment(outputs["print"], outputs["epub"], words, tuple(images), figures), []
+    lost = conserve.lost_text(body, outputs["print"]) or conserve.lost_text(body, outputs["epub"])
+    if lost is not None:
+        line, words_lost = lost
+        return None, [error(path, body_line + line, f"the text '{short(words_lost, 50)}' would not be printed: "
+                                                    "the Markdown around this line is broken (look for a list, quote or "
+                                                    "box that is not closed)", code="markup.text-lost")] + warnings
+    return Fragment(outputs["print"], outputs["epub"], words, tuple(pictures), figures, tuple(warnings),
+                    tuple(shown)), []
 
 
 def _plain(children) -> bool:
@@ -347,34 +352,3 @@ def _epub_notes(state: _State) -> str:
         items.append(f'<aside epub:type="footnote" role="doc-footnote" id="{state.anchor}-fn{n}" class="footnote">'
                      f'<p><a href="#{state.anchor}-fnref{n}" role="doc-backlink" class="note-back">{n}.</a> {html}</p></aside>')
     return '<section class="footnotes" epub:type="footnotes">\n' + "\n".join(items) + "\n</section>\n"
-
-
-def check_target(ref: str, path: Path, line: int, ctx: MarkupContext, what: str) -> tuple[Path | None, Problem | None]:
-    parts = urlsplit(ref)
-    if parts.scheme or parts.netloc or ref.startswith("//"):
-        return None, error(path, line, f"{what} '{ref}' points to a remote URL; put the file next to the article", code="markup.remote")
-    if not parts.path:
-        return None, error(path, line, f"{what} has no target", code="markup.no-target")
-    target = Path(unquote(parts.path))
-    if target.is_absolute():
-        return None, error(path, line, f"{what} '{ref}' is an absolute path; use a path relative to the article", code="markup.absolute-path")
-    resolved = Path(os.path.realpath(path.parent / target))
-    root = Path(os.path.realpath(ctx.content_root))
-    if not resolved.is_relative_to(root):
-        return None, error(path, line, f"{what} '{ref}' points outside the content folder", code="markup.outside")
-    if not resolved.is_file():
-        return None, error(path, line, f"{what} '{ref}' does not exist", code="markup.missing-file")
-    return resolved, None
-
-
-def _link_target(href: str, path: Path, line: int, ctx: MarkupContext, anchor: str):
-    """A link may go to a heading of this article (#id) or to another article of the edition."""
-    if href.startswith("#"):
-        return (f"#{anchor}-{href[1:]}", f"#{anchor}-{href[1:]}"), None
-    resolved, problem = check_target(href, path, line, ctx, "link")
-    if problem:
-        return None, problem
-    slug = ctx.article_slugs.get(resolved)
-    if slug is None:
-        return None, error(path, line, f"link '{href}' does not point to an article of this edition", code="markup.bad-link")
-    return (f"#art-{slug}", f"art-{slug}.xhtml#art-{slug}"), None

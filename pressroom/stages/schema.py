@@ -7,11 +7,13 @@ docstring is the documentation an editor sees in docs/authoring.md.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 from pressroom.problems import Problem, did_you_mean, error
 from pressroom.stages.yamlsource import Located
@@ -33,6 +35,11 @@ LANGUAGE_NAMES = {
 BCP47 = re.compile(r"^(?P<lang>[a-zA-Z]{2,3})(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8}|-[0-9][a-zA-Z0-9]{3})*$")
 HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# ZIP (and so EPUB) timestamps run from 1980 to 2107; a magazine date outside this range is a typing mistake.
+PUBLISHED_FIRST, PUBLISHED_LAST = dt.date(1980, 1, 1), dt.date(2099, 12, 31)
+URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+HOST_PORT = re.compile(r"^[^/:?#]+\.[^/:?#]+:\d+(?:[/?#]|$)")  # example.org:8080/x has no scheme
+UNSAFE_IN_URL = re.compile(r"[\s\\<>\"'`{}|^\x00-\x1f\x7f-\x9f]")
 
 
 def _language(value: str) -> str:
@@ -74,6 +81,57 @@ def _four(options: list[str]) -> list[str]:
     return options
 
 
+def _url(value: str, schemes: tuple[str, ...]) -> str:
+    """A web address the PDF, the EPUB and the preview may make a live link of: only the schemes allowed."""
+    match = URL_SCHEME.match(value)
+    scheme = match[1].lower() if match and not HOST_PORT.match(value) else None
+    allowed = " or ".join(f"{s}:" for s in schemes)
+    if scheme is not None and scheme not in schemes:
+        raise ValueError(f"'{_short(value)}' is a '{scheme}:' address; only {allowed} addresses may be linked")
+    if UNSAFE_IN_URL.search(value):
+        raise ValueError(f"'{_short(value)}' has a space, a quote or a control character; write the address as the "
+                         "browser shows it, e.g. https://www.example.org/page")
+    if scheme is None and (value.startswith(("/", ".")) or "." not in value.split("/")[0]):
+        raise ValueError(f"'{_short(value)}' is not a web address; write it in full, e.g. https://www.example.org")
+    if scheme in ("http", "https") and not re.match(r"^https?://[^/?#]+", value, re.I):
+        raise ValueError(f"'{_short(value)}' has no site name after '{scheme}://'")
+    return value
+
+
+def _short(value: str, limit: int = 60) -> str:
+    """A value as an error message quotes it: cut, so that a megabyte of text is not printed back."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _website(value: str) -> str:
+    return _url(value, ("https", "http")) if value else value
+
+
+def _social_url(value: str) -> str:
+    return _url(value, ("https", "http", "mailto", "tel"))
+
+
+def _published(value: dt.date) -> dt.date:
+    if not PUBLISHED_FIRST <= value <= PUBLISHED_LAST:
+        raise PydanticCustomError("date_range", "{date} is outside the dates Pressroom can write; use a date from "
+                                  "{first} to {last}", {"date": value.isoformat(), "first": PUBLISHED_FIRST.isoformat(),
+                                                        "last": PUBLISHED_LAST.isoformat()})
+    return value
+
+
+def date_problem(value: object) -> str:
+    """Why a written date is not a date, as an editor would say it."""
+    match = re.match(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", str(value))
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        if not 1 <= month <= 12:
+            return f"there is no month {month} (write YYYY-MM-DD, e.g. 2020-03-01)"
+        days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+        if day == 0 or day > days:
+            return f"{calendar.month_name[month]} {year} has {days} days"
+    return "write YYYY-MM-DD, e.g. 2020-03-01"
+
+
 Text = Annotated[str, AfterValidator(_nonblank)]
 Language = Annotated[str, AfterValidator(_language)]
 Colour = Annotated[str, AfterValidator(_colour)]
@@ -94,8 +152,8 @@ class Colors(Model):
 class Social(Model):
     name: Text
     """What the reader sees under "Follow Us On", e.g. "YouTube: Aspire IAS"."""
-    url: Text
-    """Where it leads, e.g. "https://www.youtube.com/@aspireias"."""
+    url: Annotated[str, AfterValidator(_nonblank), AfterValidator(_social_url)]
+    """Where it leads, e.g. "https://www.youtube.com/@aspireias" (`https:`, `http:`, `mailto:` or `tel:`)."""
 
 
 class HouseRules(Model):
@@ -131,8 +189,8 @@ class Brand(Model):
     """Postal address; line breaks are kept (use a `|` block)."""
     phones: list[Text] = []
     """Phone numbers, as a list of quoted strings."""
-    website: str = ""
-    """The institute's web address."""
+    website: Annotated[str, AfterValidator(_website)] = ""
+    """The institute's web address: `https://…` or `http://…` (a bare `www.example.org` gets `https://`)."""
     social: list[Social] = []
     """Social channels shown under "Follow Us On", each `{name, url}`."""
     copyright: str = ""
@@ -172,8 +230,8 @@ class EditionMeta(Model):
     """The prelims badge, e.g. "Feb-PT 2020"."""
     language: Language = "en"
     """The edition's language as a BCP 47 tag: `en`, `hi`, `en-IN`…"""
-    published: dt.date
-    """Publication date, YYYY-MM-DD. Required. Every date in the outputs comes from it."""
+    published: Annotated[dt.date, AfterValidator(_published)]
+    """Publication date, YYYY-MM-DD, from 1980-01-01 to 2099-12-31. Required. Every date in the outputs comes from it."""
     sections: list[Section] = Field(min_length=1)
     """The sections in reading order, each `{id, label, title}`. Required."""
     cover: Cover = Cover()
@@ -186,6 +244,9 @@ class EditionMeta(Model):
     """The build warns when the EPUB is larger than this many megabytes (phones on slow data)."""
     answers: Literal["inline", "separate"] = "inline"
     """`inline`: the answer key is in the magazine; `separate`: it is written as its own PDF, `<name>-answers.pdf`."""
+
+
+_PUBLISHED = TypeAdapter(Annotated[dt.date, AfterValidator(_published)])
 
 
 class PrelimsQuestion(Model):
@@ -223,25 +284,38 @@ class ArticleMeta(Model):
     """Practice questions: `prelims` (multiple choice) and `mains`."""
 
 
+def invalid_date(value: object) -> str:
+    reason = date_problem(value)
+    shown = _short(str(value))
+    return f"'{shown}' is not a valid date ({reason})" if reason.startswith("write ") else \
+        f"'{shown}' is not a valid date: {reason}"
+
+
+def parse_published(value: object) -> tuple[dt.date | None, str]:
+    """A `published` value checked exactly as edition.yaml's is: (the date, '') or (None, why not)."""
+    try:
+        return _PUBLISHED.validate_python(value), ""
+    except ValidationError as exc:
+        return None, _describe(exc.errors(include_url=False)[0])
+
+
 def _describe(err: dict) -> str:
-    kind, loc, ctx = err["type"], err["loc"], err.get("ctx") or {}
-    field_name = str(loc[-1]) if loc else ""
+    """Why the value is wrong, without naming where (the caller puts the key's name in front)."""
+    kind, ctx = err["type"], err.get("ctx") or {}
     value = err.get("input")
-    if kind == "missing":
-        return f"missing required key '{field_name}'"
+    shown = _short(str(value))
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"):
-        return f"{field_name}: '{value}' is not a valid date (write YYYY-MM-DD, e.g. 2020-03-01)"
+        return invalid_date(value)
     if kind == "literal_error":
-        return f"{field_name}: '{value}' is not one of {ctx.get('expected', '')}".replace("'", "'")
+        return f"'{shown}' is not one of {ctx.get('expected', '')}"
     if kind == "bool_parsing":
-        return f"{field_name}: '{value}' is not true or false"
+        return f"'{shown}' is not true or false"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type", "string_type"):
         want = {"list_type": "a list", "dict_type": "a mapping", "string_type": "text"}.get(kind, "a mapping of keys")
-        return f"{field_name}: expected {want}, got {type(value).__name__ if value is not None else 'nothing'}"
+        return f"expected {want}, got {type(value).__name__ if value is not None else 'nothing'}"
     if kind == "too_short":
-        return f"{field_name}: must have at least {ctx.get('min_length', 1)} item(s)"
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{field_name}: {message}" if field_name and not isinstance(loc[-1], int) else message
+        return f"must have at least {ctx.get('min_length', 1)} item(s)"
+    return err["msg"].removeprefix("Value error, ")
 
 
 SCHEMA_CODES = {
@@ -249,7 +323,7 @@ SCHEMA_CODES = {
     "bool_parsing": "schema.bool", "too_short": "schema.too-short", "date_parsing": "schema.date",
     "date_from_datetime_parsing": "schema.date", "date_from_datetime_inexact": "schema.date", "date_type": "schema.date",
     "list_type": "schema.type", "dict_type": "schema.type", "model_type": "schema.type",
-    "model_attributes_type": "schema.type", "string_type": "schema.type",
+    "model_attributes_type": "schema.type", "string_type": "schema.type", "date_range": "schema.date",
 }
 
 
@@ -269,26 +343,41 @@ def validate(model: type[Model], located: Located, source, prefix: tuple = ()) -
         problems = []
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            if err["type"] == "extra_forbidden":
-                parent = _model_at(model, loc[:-1])
-                known = parent.model_fields if parent else {}
-                message = f"unknown key '{loc[-1]}'{did_you_mean(str(loc[-1]), known)}"
+            if err["type"] in ("extra_forbidden", "missing"):
+                if err["type"] == "extra_forbidden":
+                    parent = _model_at(model, loc[:-1])
+                    known = parent.model_fields if parent else {}
+                    message = f"unknown key '{_short(str(loc[-1]))}'{did_you_mean(str(loc[-1]), known)}"
+                else:
+                    message = f"missing required key '{loc[-1]}'"
+                where = human_path(prefix + loc[:-1])
             else:
-                message = _describe(err)
-            where = _dotted(prefix + loc[:-1])
-            if where and err["type"] in ("missing", "extra_forbidden"):
+                message, where = _describe(err), human_path(prefix + loc)
+            if where:
                 message = f"{where}: {message}"
-            elif where:
-                message = f"{where}.{message}" if not isinstance(loc[-1], int) else f"{where}[{loc[-1]}]: {message}"
             problems.append(error(source, located.line_of(loc), message, code=schema_code(err)))
         return None, problems
 
 
-def _dotted(loc: tuple) -> str:
-    """('questions', 'prelims', 0) -> 'questions.prelims[0]', the way an editor reads YAML."""
-    out = ""
+# How an editor names the n-th item of a list: "prelims question 2" rather than questions.prelims[1].
+ITEM_NAMES = {"prelims": "prelims question", "mains": "mains question", "sections": "section", "social": "social link",
+              "options": "option", "phones": "phone", "tags": "tag"}
+
+
+def human_path(loc: tuple) -> str:
+    """('questions', 'prelims', 0, 'answer') -> 'prelims question 1, answer'; ('colors', 'accent') -> 'colors.accent'."""
+    parts: list[tuple[str, bool]] = []  # (text, is a list item)
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if not isinstance(part, int):
+            parts.append((str(part), False))
+            continue
+        name = parts.pop()[0] if parts and not parts[-1][1] else "item"
+        if name in ("prelims", "mains") and parts and parts[-1] == ("questions", False):
+            parts.pop()
+        parts.append((f"{ITEM_NAMES[name]} {part + 1}" if name in ITEM_NAMES else f"{name} item {part + 1}", True))
+    out = ""
+    for index, (text, _) in enumerate(parts):
+        out += text if index == 0 else (", " if parts[index - 1][1] else ".") + text
     return out
 
 
