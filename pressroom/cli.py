@@ -21,9 +21,11 @@ from pressroom.command import (
     add_edition_arguments,
     content_root,
     positive_int,
+    print_choice_problems,
     print_problems,
     resolve_editions,
 )
+from pressroom.output import OutputError
 from pressroom.paths import FONTS, default_content_root
 from pressroom.problems import ContentError, UsageError, did_you_mean
 
@@ -78,6 +80,8 @@ def build_editions(args, record) -> int:
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ContentError as exc:
+        return print_choice_problems(exc, "build.py")
     formats = (args.format,) if args.format else ("pdf", "epub")
     options = pipeline.Options(formats=formats, out_dir=args.out, profile=args.profile, quiz_only=args.quiz_only,
                                proofs=args.proofs, jobs=args.jobs, cache=not args.no_cache)
@@ -91,6 +95,11 @@ def build_editions(args, record) -> int:
             except ContentError as exc:
                 shown.stop()
                 print_problems(exc, edition_dir.name)
+                status = EXIT_CONTENT
+                continue
+            except OutputError as exc:  # a read-only or full --out: one line, the previous outputs kept
+                shown.stop()
+                print(f"build.py: error: {exc}", file=sys.stderr)
                 status = EXIT_CONTENT
                 continue
             for message in report.warnings:

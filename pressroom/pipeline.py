@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pressroom.output import write_atomic, write_json
+from pressroom import output
 from pressroom.paths import FONTS, epub_image_namer, print_image_namer
-from pressroom.problems import ContentError, Problem, error, warning
+from pressroom.problems import ContentError, Problem, display_path, error, warning
 from pressroom.report import BuildReport
-from pressroom.stages import compose, coverage, houserules, markup, practice
+from pressroom.stages import compose, coverage, houserules, markup, practice, targets
 from pressroom.stages import read as reader
 
 LOGO_TYPES = {".svg", ".png"}
@@ -74,6 +74,8 @@ class Prepared:
     cover_image: Path | None
     images: tuple[Path, ...]
     words: int
+    warnings: tuple[Problem, ...] = ()  # markup's warnings (a heading that skips a level)
+    image_lines: dict = field(default_factory=dict)  # picture -> ((file, line), ...) that show it
 
 
 def output_stem(edition: reader.Edition) -> str:
@@ -81,40 +83,40 @@ def output_stem(edition: reader.Edition) -> str:
     return f"{brand}-{edition.slug}"
 
 
-def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path, what: str, kinds: set[str],
+def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path, what: str, kinds,
            line: int, problems: list[Problem]) -> Path | None:
     if not value:
         return None
     ctx = markup.MarkupContext(edition.content_root, "", {}, "", {})
-    resolved, problem = markup.check_target(value, base / "x", line, ctx, what)
-    if problem:
-        problems.append(error(source, line, problem.message, code=problem.code))
-        return None
-    if resolved.suffix.lower() not in kinds:
-        problems.append(error(source, line, f"{what} '{value}' must be {' or '.join(sorted(k[1:].upper() for k in kinds))}", code="markup.image-type"))
-        return None
+    found: list[Problem] = []
+    resolved = targets.picture(value, base / "x", line, ctx, what, kinds, found)
+    problems += [error(source, line, p.message, code=p.code) for p in found]
     return resolved
 
 
 def _text_fields(edition: reader.Edition):
-    """(text, path, line) for every piece of content that reaches a page, for the glyph check."""
-    brand_path = edition.content_root / "brand.yaml"
-    edition_path = edition.folder / "edition.yaml"
-    yield brand_path.read_text(encoding="utf-8"), brand_path, 1
-    yield edition_path.read_text(encoding="utf-8"), edition_path, 1
+    """(text, path, line) for every piece of content that reaches a page, for the glyph check: each file as
+    written, and each YAML value as read (an escape such as "\\U0001F600" is only a character once read)."""
+    for path, text, values in edition.texts:
+        yield text, path, 1
+        yield from ((value, path, line) for value, line in values)
     for article in edition.articles:
-        yield article.path.read_text(encoding="utf-8"), article.path, 1
+        yield article.text, article.path, 1
+        yield from ((value, article.path, line) for value, line in article.values)
 
 
-def prepare(edition_dir: Path, timer: Timer) -> Prepared:
+def prepare(edition_dir: Path, timer: Timer, without: frozenset[str] = frozenset()) -> Prepared:
+    """Read and render to HTML, checking everything; `without`: listed sections to leave out (a draft)."""
     with timer.stage("read"):
-        edition = reader.read_edition(edition_dir)
+        edition = reader.read_edition(edition_dir, without)
     with timer.stage("markup"):
         problems: list[Problem] = []
+        warnings: list[Problem] = []
         strings = compose.load_strings(edition.meta.language)
         slugs = {Path(os.path.realpath(a.path)): a.slug for a in edition.articles}
         ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs)
         fragments, images, words, figures = {}, [], 0, 0
+        shown: dict[Path, list] = {}
         namers = (print_image_namer(edition.content_root), epub_image_namer(edition.content_root))
         for done, article in enumerate(edition.articles):
             timer.tick("markup", done, len(edition.articles))
@@ -126,6 +128,9 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
                 images += frag.images
                 words += frag.words
                 figures += frag.figures
+                warnings += frag.warnings
+                for picture, line in frag.image_lines:
+                    shown.setdefault(picture, []).append((article.path, line))
         edition_path = edition.folder / "edition.yaml"
         foreword = foreword_epub = None
         if edition.meta.foreword:
@@ -135,16 +140,43 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
             if frag:
                 foreword, foreword_epub = frag.print_html, frag.epub_html
                 images += frag.images
+                warnings += frag.warnings
+                for picture, line in frag.image_lines:
+                    shown.setdefault(picture, []).append((edition_path, line))
         logo = _asset(edition, edition.brand.logo, edition.content_root, edition.content_root / "brand.yaml",
                       "logo", LOGO_TYPES, edition.brand_line_of("logo"), problems)
         cover = _asset(edition, edition.meta.cover.image, edition.folder, edition_path, "image",
-                       set(markup.IMAGE_TYPES), edition.line_of("cover", "image"), problems)
+                       markup.IMAGE_TYPES, edition.line_of("cover", "image"), problems)
+        for picture, source, line in ((logo, edition.content_root / "brand.yaml", edition.brand_line_of("logo")),
+                                      (cover, edition_path, edition.line_of("cover", "image"))):
+            if picture is not None:
+                shown.setdefault(picture, []).append((source, line))
         for text, path, line in _text_fields(edition):
             problems += coverage.check_text(text, path, line, FONTS)
-    if problems:
-        raise ContentError(problems)
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(list(dict.fromkeys(problems + warnings)))
     return Prepared(edition, strings, fragments, foreword, foreword_epub, logo, cover,
-                    tuple(dict.fromkeys(images)), words)
+                    tuple(dict.fromkeys(images)), words, tuple(dict.fromkeys(warnings)),
+                    {picture: tuple(lines) for picture, lines in shown.items()})
+
+
+def locate(problems, prepared: Prepared) -> list[Problem]:
+    """A renderer's problem about a picture, at the line that shows the picture rather than edition.yaml:1."""
+    namers = (print_image_namer(prepared.edition.content_root), epub_image_namer(prepared.edition.content_root))
+    out = []
+    for problem in problems:
+        where = next(((picture, lines) for picture, lines in prepared.image_lines.items()
+                      if any(namer(picture) in problem.message for namer in namers)
+                      or str(picture) in problem.message), None)
+        if where is None:
+            out.append(problem)
+            continue
+        message = problem.message.rstrip()
+        if message.endswith(":"):  # WeasyPrint's reason can be empty
+            message += " the picture cannot be decoded"
+        out += [Problem(display_path(path), line, problem.severity, message, problem.code)
+                for path, line in where[1]]
+    return out
 
 
 def _render_print(prepared: Prepared, options: Options, practice_model, show: dict, pages: dict | None, timer: Timer,
@@ -157,8 +189,8 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
 
         try:
             return chunks.render_edition(prepared, options, practice_model, show, timer, run)
-        except ContentError:
-            raise
+        except ContentError as exc:
+            raise ContentError(locate(exc.problems, prepared)) from None
         except Exception as exc:  # the edition cannot be chunked, or the chunked render failed: one document
             chunkplan.trace_exception(exc)
             run.give_up(exc)
@@ -174,12 +206,15 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
         result = pdf.render_pdf(html, edition.folder, setup.sheets, setup.roots, FONTS, setup.schemes,
                                 edition.meta.published, setup.tagged, edition.folder / "edition.yaml")
     if result.problems:
-        raise ContentError(result.problems)
+        raise ContentError(locate(result.problems, prepared))
     return result
 
 
-def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
-    """Build one edition; returns the build report. Raises ContentError before writing anything.
+def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None,
+          without: frozenset[str] = frozenset()) -> BuildReport:
+    """Build one edition; returns the build report. Raises ContentError before writing anything, and
+    output.OutputError when the outputs cannot be written (the previous ones are then kept).
+    `without`: listed sections to leave out (watch's draft of a new edition).
 
     With more than one job, worker processes start at once (they import WeasyPrint while the
     content is read), lay out the print edition in chunks, and package the EPUB."""
@@ -194,13 +229,13 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
     if options.workers > 1 and ("pdf" in options.formats or options.quiz_only):
         run.workers = pool.take(options.workers, FONTS)
     try:
-        return _build(edition_dir, options, timer, started, run)
+        return _build(edition_dir, options, timer, started, run, without)
     finally:
         run.close()
 
 
-def _build(edition_dir: Path, options: Options, timer: Timer, started: float, run) -> BuildReport:
-    prepared = prepare(edition_dir, timer)
+def _build(edition_dir: Path, options: Options, timer: Timer, started: float, run, without) -> BuildReport:
+    prepared = prepare(edition_dir, timer, without)
     edition = prepared.edition
     questions = practice.gather(edition)
     outputs: dict[str, bytes] = {}
@@ -249,21 +284,20 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
             warnings.append(str(warning(edition.folder / "edition.yaml", 1,
                                         f"the EPUB is {size_mb:.1f} MB, over its budget of "
                                         f"{edition.meta.epub_budget_mb:g} MB (epub_budget_mb); shrink or remove images", code="epub.budget")))
-    with timer.stage("write"):
-        for name, data in outputs.items():
-            write_atomic(target / name, data)
+    extra, removed = {}, ()
     if options.proofs and f"{stem}.pdf" in outputs:
         from pressroom.stages import proofs
 
         with timer.stage("proofs"):
-            sheet = proofs.write_proofs(target / f"{stem}.pdf", target / "proofs").contact_sheet
-        outputs_extra = {"contact_sheet": str(sheet)}
-    else:
-        outputs_extra = {}
+            extra = {f"proofs/{name}": data for name, data in proofs.proof_files(outputs[f"{stem}.pdf"]).items()}
+            old = target / "proofs"
+            removed = tuple(f"proofs/{p.name}" for p in (old.glob("page-*.png") if old.is_dir() else ()))
+    warnings += [str(p) for p in prepared.warnings]
     report = BuildReport(
         edition=edition.slug,
         title=edition.meta.title,
-        artefacts={**{_kind(name, stem): str(target / name) for name in outputs}, **outputs_extra},
+        artefacts={**{_kind(name, stem): str(target / name) for name in outputs},
+                   **({"contact_sheet": str(target / "proofs" / "contact-sheet.png")} if extra else {})},
         bytes={_kind(name, stem): len(data) for name, data in outputs.items()},
         pages=pages,
         articles=len(edition.articles),
@@ -276,9 +310,13 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
         house_rules=tuple(str(p) for p in houserules.check_edition(edition)),
         pdf_render=run.note if "pdf" in options.formats or options.quiz_only else None,
     )
-    write_json(target / "build-report.json", report.to_json())
+    with timer.stage("write"):
+        # The PDF, the EPUB, the report and the proofs switch together (output.py).
+        output.write_set(target, {**outputs, **extra, "build-report.json": output.json_bytes(report.to_json())},
+                         removed)
     run.cache.remember(edition.slug)
-    return report
+    # The report written could not time its own writing; the one returned (and shown) does.
+    return report.with_seconds({**timer.seconds, "total": round(time.perf_counter() - started, 3)})
 
 
 def _kind(name: str, stem: str) -> str:

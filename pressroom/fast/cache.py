@@ -7,12 +7,19 @@ template output), the hashes of the images it shows, its first page and the
 page numbers it printed for other chunks.  A cached file is the same bytes a fresh render makes,
 so a build with the cache and one without (`--no-cache`) write identical
 outputs.  Entries no edition uses any more are pruned after each build.
+
+A record is trusted only when it is whole: it carries a seal (the sha256 of its key and its
+body), every field is checked for its type on load, and the chunk's PDF must match the hash the
+record gives. Anything else (a digit changed by hand, a truncated file, JSON of another shape)
+is deleted and the chunk is laid out again. A cache that cannot be written (a read-only or full
+disk) is simply not kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +27,9 @@ from pathlib import Path
 from pressroom.fingerprint import digest
 from pressroom.output import write_atomic
 
-FORMAT = 3
+FORMAT = 4
 KEEP_PER_CHUNK = 3
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass
@@ -55,9 +63,10 @@ class Cache:
             return []
         out = []
         for meta_path in sorted(folder.glob("*.json"), key=lambda p: -p.stat().st_mtime_ns):
-            try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            meta = _load_record(meta_path, key)
+            if meta is None:  # altered, damaged or of another shape: discarded, and the chunk laid out again
+                for path in (meta_path, meta_path.with_suffix(".pdf")):
+                    path.unlink(missing_ok=True)
                 continue
             pdf_path = meta_path.with_suffix(".pdf")
             out.append(CacheEntry(meta["first_page"], meta["used"], meta["trim"], meta["pages"],
@@ -74,6 +83,8 @@ class Cache:
         except OSError:
             return None
         if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            pdf_path.unlink(missing_ok=True)
+            pdf_path.with_suffix(".json").unlink(missing_ok=True)
             return None
         return ChunkPdf(data, meta["pdf_pages"], meta["pdf_anchors"], meta["used"], [],
                         {name: tuple(value) for name, value in meta.get("fonts", {}).items()})
@@ -88,8 +99,12 @@ class Cache:
                 "content_pages": info.content_pages, "carried": list(info.carried), "anchors": info.anchors,
                 "pdf_pages": pdf.pages, "pdf_anchors": pdf.anchors, "fonts": pdf.fonts,
                 "sha256": hashlib.sha256(pdf.data).hexdigest()}
-        write_atomic(folder / f"{name}.pdf", pdf.data)
-        write_atomic(folder / f"{name}.json", json.dumps(meta, sort_keys=True).encode())
+        try:
+            write_atomic(folder / f"{name}.pdf", pdf.data)
+            write_atomic(folder / f"{name}.json", json.dumps({"seal": _seal(key, meta), "body": meta},
+                                                             sort_keys=True).encode())
+        except OSError:  # a read-only or full disk: the build goes on without keeping this chunk
+            self.enabled = False
 
     # ------------------------------------------------------------------ keeping it small
     def remember(self, edition: str) -> None:
@@ -97,15 +112,22 @@ class Cache:
         if not self.enabled:
             return
         editions = self.root / "editions"
-        write_atomic(editions / f"{edition}.json", json.dumps(
-            {"chunks": sorted(self.used_chunks)}).encode())
+        try:
+            write_atomic(editions / f"{edition}.json", json.dumps(
+                {"chunks": sorted(self.used_chunks)}).encode())
+            self._prune(editions)
+        except OSError:  # a read-only or full disk: the cache is not kept, the build is still good
+            return
+
+    def _prune(self, editions: Path) -> None:
         chunks = set()
         for path in editions.glob("*.json"):
             try:
                 record = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            chunks |= set(record.get("chunks", ()))
+            if isinstance(record, dict) and isinstance(record.get("chunks"), list):
+                chunks |= {name for name in record["chunks"] if isinstance(name, str)}
         for folder in (self.root / "chunks").glob("*/*"):
             if folder.name not in chunks:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -116,3 +138,37 @@ class Cache:
                     old.with_suffix(".pdf").unlink(missing_ok=True)
         for kind in ("epub-fonts", "epub-cover"):  # what builds before 2026-11-26 kept here
             shutil.rmtree(self.root / kind, ignore_errors=True)
+
+
+def _seal(key: str, body: dict) -> str:
+    return hashlib.sha256(json.dumps([key, body], sort_keys=True).encode()).hexdigest()
+
+
+def _int(value, least: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _pages(mapping) -> bool:
+    return isinstance(mapping, dict) and all(isinstance(k, str) and _int(v) for k, v in mapping.items())
+
+
+def _load_record(path: Path, key: str) -> dict | None:
+    """A chunk's record when it is sealed for this key and every field has its type; else None."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("body"), dict):
+        return None
+    meta = record["body"]
+    if record.get("seal") != _seal(key, meta):
+        return None
+    fonts = meta.get("fonts")
+    valid = (_int(meta.get("first_page"), 1) and _pages(meta.get("used")) and isinstance(meta.get("trim"), bool)
+             and _int(meta.get("pages")) and _int(meta.get("content_pages")) and _int(meta.get("pdf_pages"))
+             and isinstance(meta.get("carried"), list) and all(_int(n) for n in meta["carried"])
+             and _pages(meta.get("anchors")) and _pages(meta.get("pdf_anchors"))
+             and isinstance(meta.get("sha256"), str) and SHA256.match(meta["sha256"]) is not None
+             and isinstance(fonts, dict) and all(isinstance(name, str) and isinstance(value, list)
+                                                 for name, value in fonts.items()))
+    return meta if valid else None

@@ -115,7 +115,10 @@ class Record:
                 outputs[str(path.resolve())] = _regular_sha256(path)
         body = {"format": FORMAT, "files": self.files, "libraries": installed_libraries(), "outputs": outputs,
                 "editions": [{"report": e.report.to_json(), "house": list(e.house)} for e in editions]}
-        write_atomic(self.path, json.dumps({"seal": _seal(body), "body": body}, ensure_ascii=False).encode("utf-8"))
+        try:
+            write_atomic(self.path, json.dumps({"seal": _seal(body), "body": body}, ensure_ascii=False).encode("utf-8"))
+        except OSError:  # a read-only or full --out: the next run builds again, that is all
+            pass
 
     def forget(self) -> None:
         try:

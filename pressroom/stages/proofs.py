@@ -10,21 +10,12 @@ import math
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from pressroom.output import write_atomic
-
 SHEET_COLUMNS = 8
 GUTTER = 12
-
-
-@dataclass(frozen=True)
-class Proofs:
-    pages: tuple[Path, ...]
-    contact_sheet: Path
 
 
 def render_pages(pdf: Path, dpi: int, first: int | None = None, last: int | None = None) -> list[Image.Image]:
@@ -58,20 +49,18 @@ def contact_sheet(pages: list[Image.Image], columns: int = SHEET_COLUMNS) -> Ima
     return sheet
 
 
-def write_proofs(pdf: Path, folder: Path, dpi: int = 60, thumb_scale: float = 0.4) -> Proofs:
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("page-*.png"):
-        old.unlink()
-    written, thumbs = [], []
-    for number, image in enumerate(render_pages(pdf, dpi), 1):
-        path = folder / f"page-{number:03d}.png"
-        write_atomic(path, _png(image))
-        written.append(path)
-        thumbs.append(image.resize((round(image.width * thumb_scale), round(image.height * thumb_scale)),
-                                   Image.Resampling.LANCZOS))
-    sheet_path = folder / "contact-sheet.png"
-    write_atomic(sheet_path, _png(contact_sheet(thumbs)))
-    return Proofs(tuple(written), sheet_path)
+def proof_files(pdf: bytes, dpi: int = 60, thumb_scale: float = 0.4) -> dict[str, bytes]:
+    """The proofs of a PDF as files to write: 'page-001.png'… and 'contact-sheet.png'."""
+    files, thumbs = {}, []
+    with tempfile.TemporaryDirectory(prefix="pressroom-proofs-") as tmp:
+        source = Path(tmp) / "edition.pdf"
+        source.write_bytes(pdf)
+        for number, image in enumerate(render_pages(source, dpi), 1):
+            files[f"page-{number:03d}.png"] = _png(image)
+            thumbs.append(image.resize((round(image.width * thumb_scale), round(image.height * thumb_scale)),
+                                       Image.Resampling.LANCZOS))
+    files["contact-sheet.png"] = _png(contact_sheet(thumbs))
+    return files
 
 
 def _png(image: Image.Image) -> bytes:
