@@ -12,13 +12,17 @@ import warnings
 
 # Files, checked before a byte is read.
 MAX_YAML_BYTES = 256 * 1024          # brand.yaml or edition.yaml (the foreword included)
-MAX_ARTICLE_BYTES = 1024 * 1024      # one article, front matter included: thirty times a long article
+MAX_ARTICLE_BYTES = 512 * 1024       # one article, front matter included: ten times a long article
 MAX_IMAGE_BYTES = 25 * 1024 * 1024   # one picture file
 MAX_SVG_BYTES = 2 * 1024 * 1024      # one SVG drawing
 
 # Pictures, checked from the file's header before it is decoded.
 MAX_PIXELS = 40_000_000              # width × height: 40 megapixels is A3 at 300 dpi, 160 MB once decoded
 MAX_SVG_ELEMENTS = 50_000            # shapes in one drawing, counting every copy a <use> makes
+
+# Values in YAML: what prints on one line, and what prints as a paragraph (a question, a summary).
+MAX_SHORT_TEXT = 500
+MAX_LONG_TEXT = 5000
 
 # Article bodies.
 MAX_NESTING = 8                      # lists, quotes, boxes and footnotes inside each other

@@ -224,6 +224,10 @@ def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int
 
     timer = Timer(progress=progress)
     started = time.perf_counter()
+    try:  # a switch of outputs that a killed run left half done is finished first (output.py)
+        output.recover(options.out_dir / Path(os.path.abspath(edition_dir)).name)
+    except output.OutputError:
+        pass  # the folder cannot be written: writing the new outputs says so
     run = Run(cache=Cache(options.out_dir / ".cache", enabled=options.cache))
     # An EPUB alone is quicker made here than handed to workers that must first start.
     if options.workers > 1 and ("pdf" in options.formats or options.quiz_only):

@@ -46,6 +46,12 @@ def did_you_mean(word: str, choices) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def short(text: str, limit: int = 60) -> str:
+    """Text as a message quotes it: one line, cut, so that a 20 MB data: address is not printed back."""
+    text = str(text).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class ContentError(Exception):
     """Raised by a stage with every problem it found; the build stops before writing."""
 

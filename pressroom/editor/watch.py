@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pressroom import pipeline, progress
-from pressroom.command import EXIT_OK, EXIT_USAGE, print_choice_problems
+from pressroom.command import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, print_choice_problems
 from pressroom.editor import check, draft, preview
-from pressroom.output import OutputError
+from pressroom.output import OutputError, reason
 from pressroom.problems import ContentError, UsageError, display_path
 from pressroom.report import BuildReport
 from pressroom.stages import editions
@@ -183,7 +183,11 @@ def run(args) -> int:
         return print_choice_problems(exc, "build.py watch")
     out_dir = Path(os.path.abspath(args.out))
     root = out_dir / edition_dir.name
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"build.py watch: error: cannot write to {display_path(root)}: {reason(exc)}", file=sys.stderr)
+        return EXIT_CONTENT
     watched = Watched(Path(os.path.abspath(edition_dir)), Path(os.path.abspath(edition_dir.parent / "brand.yaml")),
                       (Path(os.path.abspath(TEMPLATES)), Path(os.path.abspath(STYLES))), out_dir)
 

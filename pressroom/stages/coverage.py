@@ -41,9 +41,9 @@ def check_text(text: str, path: Path, first_line: int, fonts_dir: Path) -> list[
                 continue
             if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
                 seen.add(char)
-                name = unicodedata.name(char, "")
-                problems.append(error(path, first_line + offset, f"invisible control character U+{ord(char):04X} "
-                                                                 + (f"({name}) " if name else "") + "in the text; delete it",
+                name = f"({unicodedata.name(char)}) " if unicodedata.name(char, "") else ""
+                problems.append(error(path, first_line + offset,
+                                      f"invisible control character U+{ord(char):04X} {name}in the text; delete it",
                                       code="text.control-char"))
                 continue
             if ord(char) in known or char.isspace():

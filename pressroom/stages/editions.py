@@ -54,7 +54,8 @@ def dated_editions(content_root: Path) -> list[tuple[dt.date, Path, int]]:
     for folder in find_editions(content_root):
         date, line, more = published_date(folder, content_root)
         if date is None:
-            problems += more or [error(folder / "edition.yaml", line, "edition.yaml cannot be read", code="read.unreadable")]
+            problems += more or [error(folder / "edition.yaml", line, "edition.yaml cannot be read",
+                                       code="read.unreadable")]
         else:
             dated.append((date, folder, line))
     first: dict[dt.date, Path] = {}

@@ -19,16 +19,14 @@ from markupsafe import escape
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from pressroom.problems import Problem, did_you_mean, error, warning
+from pressroom.problems import Problem, did_you_mean, error, short, warning
 from pressroom.stages import conserve, markupcheck, targets
-from pressroom.stages.markupcheck import short
 from pressroom.stages.targets import IMAGE_TYPES
 
 BOX_KINDS = ("prelims", "note", "didyouknow", "keyterms")
 DEVANAGARI = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 NUMERIC_CELL = re.compile(r"^[\s(]*[-+−–]?[₹$€£]?\s*[\d.,]+\s*(%|crore|lakh|cr|bn|mn)?[)\s]*$", re.I)
-UNDEFINED_NOTE = markupcheck.UNDEFINED_NOTE
 DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
 
 
@@ -248,10 +246,6 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
                 child_line += 1
             elif child.type == "text":
                 words += len(child.content.split())
-                for label in UNDEFINED_NOTE.findall(child.content):
-                    label = short(label, 30)
-                    problems.append(error(path, child_line, f"footnote [^{label}] is not defined; add a line "
-                                                            f"'[^{label}]: text' below the paragraph", code="markup.undefined-footnote"))
             elif child.type == "image":
                 resolved = targets.picture(child.attrGet("src") or "", path, child_line, ctx, "image", IMAGE_TYPES,
                                            problems)

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from pressroom import limits
+from pressroom.problems import short
 
 REFUSED_SCHEMES = ("javascript", "vbscript", "file", "data")
 CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open", "container_box_open",
@@ -52,12 +53,6 @@ class Finding:
     code: str
     message: str
     severity: str = "error"
-
-
-def short(text: str, limit: int = 60) -> str:
-    """Text as a message quotes it: one line, cut, so that a 20 MB data: address is not printed back."""
-    text = text.replace("\n", " ")
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def install(md) -> None:
@@ -105,23 +100,31 @@ def _nesting(tokens, found) -> None:
         if token.type in CONTAINERS:
             depth += 1
             if depth > limits.MAX_NESTING:
-                found.append(Finding(token.map[0] if token.map else 0, code="markup.too-deep", message=
-                                     f"lists, quotes, boxes and footnotes are nested {depth} deep here; at most "
-                                     f"{limits.MAX_NESTING} levels are allowed"))
+                found.append(Finding(token.map[0] if token.map else 0, code="markup.too-deep",
+                                     message=f"lists, quotes, boxes and footnotes are nested {depth} deep here; at "
+                                     f"most {limits.MAX_NESTING} levels are allowed"))
                 return
         elif token.type.replace("_close", "_open") in CONTAINERS and token.nesting == -1:
             depth -= 1
 
 
 def _boxes(tokens, lines, found) -> None:
+    """A box is closed when the line after its content is ':::' and that line is not its enclosing box's:
+    an unclosed box inside another ends where the other does."""
+    open_boxes: list = []
     for token in tokens:
-        if token.type == "container_box_open" and token.map:
+        if token.type == "container_box_close":
+            open_boxes.pop()
+        elif token.type == "container_box_open" and token.map:
             end = token.map[1]
-            if end >= len(lines) or not CLOSE_BOX.match(lines[end]):
+            shared = bool(open_boxes) and open_boxes[-1].map and open_boxes[-1].map[1] == end
+            if end >= len(lines) or not CLOSE_BOX.match(lines[end]) or shared:
                 kind = token.info.strip().split(" ")[0]
-                found.append(Finding(token.map[0], code="markup.unclosed-box", message=
-                                     f"the box '::: {short(kind, 30)}' is not closed; end it with a line ':::' "
-                                     "(else it takes in the rest of the article)"))
+                found.append(Finding(token.map[0], code="markup.unclosed-box",
+                                     message=f"the box '::: {short(kind, 30)}' is not closed; end it with a line "
+                                     f"':::' (else it takes in the rest of the article)"))
+            _leftovers(token.info.strip().partition(" ")[2], token.map[0], found)  # its title is printed
+            open_boxes.append(token)
 
 
 def _headings(tokens, found) -> None:
@@ -130,9 +133,9 @@ def _headings(tokens, found) -> None:
         if token.type == "heading_open" and token.map:
             now = int(token.tag[1])
             if now > max(level, 1) + 1:
-                found.append(Finding(token.map[0], code="markup.heading-skip", message=
-                                     f"heading '{'#' * now} {short(tokens[index + 1].content, 40)}' skips a level "
-                                     f"(it follows a level-{level} heading); use '{'#' * (max(level, 1) + 1)}'",
+                found.append(Finding(token.map[0], code="markup.heading-skip",
+                                     message=f"heading '{'#' * now} {short(tokens[index + 1].content, 40)}' skips a "
+                                     f"level (it follows a level-{level} heading); use '{'#' * (max(level, 1) + 1)}'",
                                      severity="warning"))
             level = now
         elif (token.type == "paragraph_open" and token.map and token.map[1] - token.map[0] == 1
@@ -141,10 +144,10 @@ def _headings(tokens, found) -> None:
             match = NO_SPACE_HEADING.match(text)
             if match and len(text) <= 120 and not text.rstrip().endswith((".", "?", "!")):
                 marks = "#" * max(2, len(match[1]))
-                found.append(Finding(token.map[0], code="markup.heading-space", message=
-                                     f"'{short(text, 40)}' is printed as it is; write '{marks} "
+                found.append(Finding(token.map[0], code="markup.heading-space",
+                                     message=f"'{short(text, 40)}' is printed as it is; write '{marks} "
                                      f"{short(match[2].strip(), 40)}' (a space after the '#') for a heading, or "
-                                     "'\\#' for a '#'"))
+                                     f"'\\#' for a '#'"))
 
 
 def _footnotes(tokens, env, found) -> None:
@@ -157,20 +160,20 @@ def _footnotes(tokens, env, found) -> None:
         label, line = token.meta["label"], token.map[0] if token.map else 0
         count += 1
         if count == limits.MAX_FOOTNOTES + 1:
-            found.append(Finding(line, code="markup.too-many", message=f"more than {limits.MAX_FOOTNOTES} footnotes in one "
-                                                          "article; split it"))
+            found.append(Finding(line, code="markup.too-many",
+                                 message=f"more than {limits.MAX_FOOTNOTES} footnotes in one article; split it"))
         if label in defined:
-            found.append(Finding(line, code="markup.footnote-twice", message=f"footnote [^{short(label, 30)}] is defined twice "
-                                                                f"(also at line {defined[label] + first}); "
-                                                                "give one of them another name"))
+            found.append(Finding(line, code="markup.footnote-twice",
+                                 message=f"footnote [^{short(label, 30)}] is defined twice (also at line "
+                                 f"{defined[label] + first}); give one of them another name"))
         else:
             defined[label] = line
     refs = (env.get("footnotes") or {}).get("refs", {})
     for label, line in defined.items():
         if refs.get(":" + label, -1) < 0:
-            found.append(Finding(line, code="markup.unused-footnote", message=f"footnote [^{short(label, 30)}] is never used, so "
-                                                                 f"it would not be printed; put [^{short(label, 30)}] "
-                                                                 "where it belongs, or delete it"))
+            found.append(Finding(line, code="markup.unused-footnote",
+                                 message=f"footnote [^{short(label, 30)}] is never used, so it would not be printed; "
+                                 f"put [^{short(label, 30)}] where it belongs, or delete it"))
 
 
 def _tables(tokens, found) -> None:
@@ -183,13 +186,13 @@ def _tables(tokens, found) -> None:
             rows += 1
             columns = 0
             if rows == limits.MAX_TABLE_ROWS + 2:  # the header row is not counted
-                found.append(Finding(start, code="markup.too-many", message=f"this table has more than {limits.MAX_TABLE_ROWS} "
-                                                               "rows; split it"))
+                found.append(Finding(start, code="markup.too-many",
+                                     message=f"this table has more than {limits.MAX_TABLE_ROWS} rows; split it"))
         elif token.type in ("th_open", "td_open"):
             columns += 1
             if columns == limits.MAX_TABLE_COLUMNS + 1:
-                found.append(Finding(start, code="markup.too-many", message=f"this table has more than "
-                                                               f"{limits.MAX_TABLE_COLUMNS} columns"))
+                found.append(Finding(start, code="markup.too-many",
+                                     message=f"this table has more than {limits.MAX_TABLE_COLUMNS} columns"))
 
 
 def raw_html(html: str) -> str:
@@ -209,20 +212,21 @@ def _html_blocks(tokens, found) -> None:
         line = token.map[0] if token.map else 0
         rest = without_comments(token.content)
         if "<!--" in rest and "-->" not in rest[rest.index("<!--"):]:
-            found.append(Finding(line, code="markup.comment", message="the HTML comment '<!--' is not closed with '-->' "
-                                                         "(else it hides the rest of the article)"))
+            found.append(Finding(line, code="markup.comment",
+                                 message="the HTML comment '<!--' is not closed with '-->' (else it hides the rest "
+                                 "of the article)"))
         elif rest.strip() and "<!--" in token.content and "<" not in rest:
-            found.append(Finding(line, code="markup.comment", message=f"text after a comment's '-->' on the same line is not "
-                                                         f"printed: '{short(rest.strip(), 40)}'; start it on a "
-                                                         "line of its own"))
+            found.append(Finding(line, code="markup.comment",
+                                 message=f"text after a comment's '-->' on the same line is not printed: "
+                                 f"'{short(rest.strip(), 40)}'; start it on a line of its own"))
         elif rest.strip():
             first = rest.strip().split("\n")[0]
             found.append(Finding(line, code="markup.raw-html", message=raw_html(first)))
 
 
-def _inline(inline, found, images: int) -> int:
+def _inline(inline, found, images: int, base: int | None = None) -> int:
     """Scan the text an inline token will print, line by line, for Markdown that did not take."""
-    base = inline.map[0] if inline.map else 0
+    base = base if base is not None else inline.map[0] if inline.map else 0
     breaks = 0
     line_text: list[str] = []
 
@@ -238,15 +242,17 @@ def _inline(inline, found, images: int) -> int:
         elif kind == "text":
             line_text.append(child.content)
         elif kind == "html_inline":
-            line_text.append(NEUTRAL)
-            if not only_comments(child.content):
+            comment = only_comments(child.content)
+            line_text.append("" if comment else NEUTRAL)  # a comment prints nothing: what is around it meets
+            if not comment:
                 found.append(Finding(base + breaks, code="markup.raw-html", message=raw_html(child.content)))
         elif kind == "image":
             line_text.append(NEUTRAL)
+            _inline(child, found, 0, base + breaks)  # the caption is printed too
             images += 1
             if images == limits.MAX_IMAGES + 1:
-                found.append(Finding(base + breaks, code="markup.too-many", message=f"more than {limits.MAX_IMAGES} pictures "
-                                                                       "in one article; split it"))
+                found.append(Finding(base + breaks, code="markup.too-many",
+                                     message=f"more than {limits.MAX_IMAGES} pictures in one article; split it"))
         else:  # escapes, code, links' and emphasis' own tokens
             line_text.append(NEUTRAL)
     flush()
@@ -256,6 +262,11 @@ def _inline(inline, found, images: int) -> int:
 def _leftovers(text: str, line: int, found) -> None:
     if not text:
         return
+    for label in UNDEFINED_NOTE.findall(text):  # a defined one would be a footnote_ref token, not text
+        label = short(label, 30)
+        found.append(Finding(line, code="markup.undefined-footnote",
+                             message=f"footnote [^{label}] is not defined; add a line '[^{label}]: text' below the "
+                             f"paragraph"))
     pos = text.find("](")
     while 0 <= pos:  # a link or picture that did not take: what is between '(' and ')' says why
         opened = text.rfind("[", max(0, pos - 500), pos)
@@ -269,12 +280,13 @@ def _leftovers(text: str, line: int, found) -> None:
             found.append(Finding(line, code="markup.refused-scheme", message=refused_scheme(what, target, scheme[1].lower())))
             return
         if close >= 0 and re.search(r"\s", target.strip()):
-            found.append(Finding(line, code="markup.space-in-path", message=
-                                 f"the {what} path '{short(target.strip())}' has a space, so it would be printed as "
-                                 f"text; write it as (<{short(target.strip())}>) or rename the file without spaces"))
+            found.append(Finding(line, code="markup.space-in-path",
+                                 message=f"the {what} path '{short(target.strip())}' has a space, so it would be "
+                                 f"printed as text; write it as (<{short(target.strip())}>) or rename the file "
+                                 f"without spaces"))
             return
         pos = text.find("](", close if close > pos else pos + 2)
-    plain = UNDEFINED_NOTE.sub(NEUTRAL, text)  # reported as undefined footnotes by markup.py
+    plain = UNDEFINED_NOTE.sub(NEUTRAL, text)  # reported above
     for marker, what in LEFTOVERS:
         if marker in plain:
             hint = {"**": "close the bold text with '**', or write '\\*\\*' for two asterisks",
@@ -282,8 +294,9 @@ def _leftovers(text: str, line: int, found) -> None:
                     "<!--": "close the comment with '-->'",
                     "[^": "a footnote is written [^name], with no space"}.get(
                 marker, "write a link as [text](path) and an image as ![Caption](images/x.png)")
-            found.append(Finding(line, code="markup.literal", message=f"'{marker}' would be printed as it is ({what} that "
-                                                         f"did not take: '{short(plain.replace(NEUTRAL, ' ').strip(), 50)}'); {hint}"))
+            found.append(Finding(line, code="markup.literal",
+                                 message=f"'{marker}' would be printed as it is ({what} that did not take: "
+                                 f"'{short(plain.replace(NEUTRAL, ' ').strip(), 50)}'); {hint}"))
             return
 
 

@@ -7,15 +7,15 @@ docstring is the documentation an editor sees in docs/authoring.md.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
-from pressroom.problems import Problem, did_you_mean, error
+from pressroom.limits import MAX_LONG_TEXT, MAX_SHORT_TEXT
+from pressroom.problems import Problem, did_you_mean, error, short
+from pressroom.stages import values
 from pressroom.stages.yamlsource import Located
 
 # ISO 639-1 codes: a BCP 47 tag must start with a real language, not just the right shape.
@@ -35,11 +35,6 @@ LANGUAGE_NAMES = {
 BCP47 = re.compile(r"^(?P<lang>[a-zA-Z]{2,3})(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8}|-[0-9][a-zA-Z0-9]{3})*$")
 HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# ZIP (and so EPUB) timestamps run from 1980 to 2107; a magazine date outside this range is a typing mistake.
-PUBLISHED_FIRST, PUBLISHED_LAST = dt.date(1980, 1, 1), dt.date(2099, 12, 31)
-URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-HOST_PORT = re.compile(r"^[^/:?#]+\.[^/:?#]+:\d+(?:[/?#]|$)")  # example.org:8080/x has no scheme
-UNSAFE_IN_URL = re.compile(r"[\s\\<>\"'`{}|^\x00-\x1f\x7f-\x9f]")
 
 
 def _language(value: str) -> str:
@@ -81,58 +76,10 @@ def _four(options: list[str]) -> list[str]:
     return options
 
 
-def _url(value: str, schemes: tuple[str, ...]) -> str:
-    """A web address the PDF, the EPUB and the preview may make a live link of: only the schemes allowed."""
-    match = URL_SCHEME.match(value)
-    scheme = match[1].lower() if match and not HOST_PORT.match(value) else None
-    allowed = " or ".join(f"{s}:" for s in schemes)
-    if scheme is not None and scheme not in schemes:
-        raise ValueError(f"'{_short(value)}' is a '{scheme}:' address; only {allowed} addresses may be linked")
-    if UNSAFE_IN_URL.search(value):
-        raise ValueError(f"'{_short(value)}' has a space, a quote or a control character; write the address as the "
-                         "browser shows it, e.g. https://www.example.org/page")
-    if scheme is None and (value.startswith(("/", ".")) or "." not in value.split("/")[0]):
-        raise ValueError(f"'{_short(value)}' is not a web address; write it in full, e.g. https://www.example.org")
-    if scheme in ("http", "https") and not re.match(r"^https?://[^/?#]+", value, re.I):
-        raise ValueError(f"'{_short(value)}' has no site name after '{scheme}://'")
-    return value
-
-
-def _short(value: str, limit: int = 60) -> str:
-    """A value as an error message quotes it: cut, so that a megabyte of text is not printed back."""
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
-def _website(value: str) -> str:
-    return _url(value, ("https", "http")) if value else value
-
-
-def _social_url(value: str) -> str:
-    return _url(value, ("https", "http", "mailto", "tel"))
-
-
-def _published(value: dt.date) -> dt.date:
-    if not PUBLISHED_FIRST <= value <= PUBLISHED_LAST:
-        raise PydanticCustomError("date_range", "{date} is outside the dates Pressroom can write; use a date from "
-                                  "{first} to {last}", {"date": value.isoformat(), "first": PUBLISHED_FIRST.isoformat(),
-                                                        "last": PUBLISHED_LAST.isoformat()})
-    return value
-
-
-def date_problem(value: object) -> str:
-    """Why a written date is not a date, as an editor would say it."""
-    match = re.match(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", str(value))
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-        if not 1 <= month <= 12:
-            return f"there is no month {month} (write YYYY-MM-DD, e.g. 2020-03-01)"
-        days = calendar.monthrange(year, month)[1] if year >= 1 else 31
-        if day == 0 or day > days:
-            return f"{calendar.month_name[month]} {year} has {days} days"
-    return "write YYYY-MM-DD, e.g. 2020-03-01"
-
-
-Text = Annotated[str, AfterValidator(_nonblank)]
+Line = Annotated[str, StringConstraints(max_length=MAX_SHORT_TEXT)]  # a name, a title, a label: one line
+Para = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]   # a summary, an address, an explanation
+Text = Annotated[Line, AfterValidator(_nonblank)]
+LongText = Annotated[Para, AfterValidator(_nonblank)]
 Language = Annotated[str, AfterValidator(_language)]
 Colour = Annotated[str, AfterValidator(_colour)]
 Slug = Annotated[str, AfterValidator(_slug)]
@@ -152,7 +99,7 @@ class Colors(Model):
 class Social(Model):
     name: Text
     """What the reader sees under "Follow Us On", e.g. "YouTube: Aspire IAS"."""
-    url: Annotated[str, AfterValidator(_nonblank), AfterValidator(_social_url)]
+    url: Annotated[Line, AfterValidator(_nonblank), AfterValidator(values.social_url)]
     """Where it leads, e.g. "https://www.youtube.com/@aspireias" (`https:`, `http:`, `mailto:` or `tel:`)."""
 
 
@@ -181,21 +128,21 @@ class Brand(Model):
 
     name: Text
     """The institute's name, e.g. "ASPIRE IAS". Required."""
-    tagline: str = ""
+    tagline: Line = ""
     """A line under the name, e.g. "The Name Associated with Excellence"."""
-    slogan: str = ""
+    slogan: Line = ""
     """Printed in every page's running foot and at the foot of the cover."""
-    address: str = ""
+    address: Para = ""
     """Postal address; line breaks are kept (use a `|` block)."""
     phones: list[Text] = []
     """Phone numbers, as a list of quoted strings."""
-    website: Annotated[str, AfterValidator(_website)] = ""
+    website: Annotated[Line, AfterValidator(values.website)] = ""
     """The institute's web address: `https://…` or `http://…` (a bare `www.example.org` gets `https://`)."""
     social: list[Social] = []
     """Social channels shown under "Follow Us On", each `{name, url}`."""
-    copyright: str = ""
+    copyright: Line = ""
     """The copyright line on the back cover."""
-    logo: str | None = None
+    logo: Line | None = None
     """Optional path to an SVG or PNG logo, relative to brand.yaml."""
     colors: Colors = Colors()
     """Optional brand colours `{primary, accent}` as #RRGGBB."""
@@ -215,9 +162,9 @@ class Section(Model):
 
 
 class Cover(Model):
-    image: str | None = None
+    image: Line | None = None
     """Optional cover picture, relative to edition.yaml."""
-    headline: str | None = None
+    headline: Line | None = None
     """Optional headline printed on the front cover."""
 
 
@@ -226,11 +173,11 @@ class EditionMeta(Model):
 
     title: Text
     """The edition's name, e.g. "Feb-March 2020". Required."""
-    prelims_label: str = ""
+    prelims_label: Line = ""
     """The prelims badge, e.g. "Feb-PT 2020"."""
     language: Language = "en"
     """The edition's language as a BCP 47 tag: `en`, `hi`, `en-IN`…"""
-    published: Annotated[dt.date, AfterValidator(_published)]
+    published: Annotated[dt.date, AfterValidator(values.published)]
     """Publication date, YYYY-MM-DD, from 1980-01-01 to 2099-12-31. Required. Every date in the outputs comes from it."""
     sections: list[Section] = Field(min_length=1)
     """The sections in reading order, each `{id, label, title}`. Required."""
@@ -246,24 +193,24 @@ class EditionMeta(Model):
     """`inline`: the answer key is in the magazine; `separate`: it is written as its own PDF, `<name>-answers.pdf`."""
 
 
-_PUBLISHED = TypeAdapter(Annotated[dt.date, AfterValidator(_published)])
+_PUBLISHED = TypeAdapter(Annotated[dt.date, AfterValidator(values.published)])
 
 
 class PrelimsQuestion(Model):
-    q: Text
+    q: LongText
     """The question stem."""
     options: Annotated[list[Text], AfterValidator(_four)]
     """Exactly four options, in order (a) to (d)."""
     answer: Literal["a", "b", "c", "d"]
     """The correct option: a, b, c or d."""
-    explanation: Text
+    explanation: LongText
     """Why that answer is right; printed in the answer key."""
 
 
 class Questions(Model):
     prelims: list[PrelimsQuestion] = []
     """Multiple-choice questions in the UPSC prelims style."""
-    mains: list[Text] = []
+    mains: list[LongText] = []
     """Mains questions, each ending with its word limit, e.g. "(250 words)"."""
 
 
@@ -272,11 +219,11 @@ class ArticleMeta(Model):
 
     title: Text
     """The article's title, without the paper label or topic. Required."""
-    topic: str = ""
+    topic: Line = ""
     """The kicker shown after the section label, e.g. "Techno-Politics"."""
     tags: list[Text] = []
     """Index terms for the article."""
-    summary: str = ""
+    summary: Para = ""
     """A one-sentence standfirst printed under the title."""
     featured: bool = False
     """Lists the article under "In this issue" on the front cover."""
@@ -285,8 +232,8 @@ class ArticleMeta(Model):
 
 
 def invalid_date(value: object) -> str:
-    reason = date_problem(value)
-    shown = _short(str(value))
+    reason = values.date_problem(value)
+    shown = short(str(value))
     return f"'{shown}' is not a valid date ({reason})" if reason.startswith("write ") else \
         f"'{shown}' is not a valid date: {reason}"
 
@@ -303,7 +250,7 @@ def _describe(err: dict) -> str:
     """Why the value is wrong, without naming where (the caller puts the key's name in front)."""
     kind, ctx = err["type"], err.get("ctx") or {}
     value = err.get("input")
-    shown = _short(str(value))
+    shown = short(str(value))
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"):
         return invalid_date(value)
     if kind == "literal_error":
@@ -315,6 +262,8 @@ def _describe(err: dict) -> str:
         return f"expected {want}, got {type(value).__name__ if value is not None else 'nothing'}"
     if kind == "too_short":
         return f"must have at least {ctx.get('min_length', 1)} item(s)"
+    if kind == "string_too_long":
+        return f"is {len(str(value))} characters long; at most {ctx.get('max_length')} are allowed"
     return err["msg"].removeprefix("Value error, ")
 
 
@@ -347,7 +296,7 @@ def validate(model: type[Model], located: Located, source, prefix: tuple = ()) -
                 if err["type"] == "extra_forbidden":
                     parent = _model_at(model, loc[:-1])
                     known = parent.model_fields if parent else {}
-                    message = f"unknown key '{_short(str(loc[-1]))}'{did_you_mean(str(loc[-1]), known)}"
+                    message = f"unknown key '{short(str(loc[-1]))}'{did_you_mean(str(loc[-1]), known)}"
                 else:
                     message = f"missing required key '{loc[-1]}'"
                 where = human_path(prefix + loc[:-1])

@@ -12,9 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.common.normalize_url import normalizeLinkText
 
-from pressroom.problems import Problem, error
+from pressroom.problems import Problem, error, short
 from pressroom.stages import images, markupcheck
-from pressroom.stages.markupcheck import short
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
