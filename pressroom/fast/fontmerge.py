@@ -3,7 +3,7 @@
 Every chunk embeds its own subset of each font it uses: WeasyPrint keeps glyph
 ids (CID = glyph id) and names a font after its description, so the same font
 has the same name in every chunk.  For each name used by more than one chunk,
-the shipped font is subset again (fontsubset.for_pdf, as WeasyPrint does it: glyph
+the shipped font is subset again (weasy/subset.py, as WeasyPrint does it: glyph
 ids kept, the same tables dropped, no hinting) to the union of the glyphs the
 chunks drew, and one width table and one ToUnicode map are made from theirs.
 Every page then points at that one font.  Fonts not found among the shipped
@@ -19,7 +19,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary
 
-from pressroom import fontsubset
+from pressroom.weasy import subset
 
 BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
@@ -117,7 +117,7 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: dict[str, tuple[Path, bool]]) -> in
                 for gid, text in _to_unicode(member.ToUnicode).items():
                     mapping.setdefault(gid, text)
         path, notdef = originals[name]
-        program = fontsubset.for_pdf(path, sorted(set(widths) | set(mapping)), notdef) if widths else None
+        program = subset.for_pdf(path, sorted(set(widths) | set(mapping)), notdef) if widths else None
         if program is None:
             continue
         keep = members[0]
