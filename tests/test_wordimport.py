@@ -1,0 +1,473 @@
+"""`build.py import`: Word documents become articles; what cannot carry over is dropped with a warning;
+hostile files are refused.
+
+Documents are made two ways: with python-docx in the tests, and by LibreOffice Writer once
+(tests/fixtures/docx/, made by make_fixtures.py there).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import RGBColor
+from PIL import Image
+
+from pressroom.cli import main
+
+from conftest import FIXTURES, run_build
+from validators import epubcheck
+
+DOCX = FIXTURES / "docx"
+
+
+# --------------------------------------------------------------------------- helpers
+
+@pytest.fixture
+def here(tmp_path, monkeypatch, mini):
+    """Work in tmp_path (messages name files relative to it) with a copy of the mini content."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def imported(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["import", *map(str, args), "--content", "mini"])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def article(section: str = "gs2", number: str = "02") -> str:
+    found = sorted(Path("mini/mini-2020", section).glob(f"{number}-*.md"))
+    assert len(found) == 1, found
+    return found[0].read_text(encoding="utf-8")
+
+
+def body_of(text: str) -> str:
+    return text.split("\n---\n", 1)[1]
+
+
+def save(document, name: str = "doc.docx") -> Path:
+    path = Path(name)
+    document.save(path)
+    return path
+
+
+def new_doc(title: str = "Electoral bonds") -> Document:
+    document = Document()
+    document.add_paragraph(title, style="Title")
+    return document
+
+
+def png(width: int, height: int, path: Path) -> Path:
+    Image.new("RGB", (width, height), "#1F3A68").save(path)
+    return path
+
+
+def shade_paragraph(paragraph, fill: str = "E8EEF7") -> None:
+    paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:fill="{fill}"/>'))
+
+
+def shade_cell(cell, fill: str = "E8EEF7") -> None:
+    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:fill="{fill}"/>'))
+
+
+def rewrite_zip(source: Path, target: Path, change) -> Path:
+    """A copy of a .docx with some members changed: change(name, bytes) -> bytes."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, change(info.filename, old.read(info.filename)))
+    return target
+
+
+# --------------------------------------------------------------------------- carry-over: title, topic, summary, tags
+
+def test_title_style_fills_title_and_the_middle_of_a_gs_prefix_fills_topic(here, capsys):
+    document = new_doc("GS-II: Techno-Politics: Focus on facial recognition")
+    document.add_paragraph("Body text.")
+    code, out, _ = imported(capsys, save(document), "gs2")
+    assert code == 0
+    text = article()
+    assert 'title: "Focus on facial recognition"' in text
+    assert 'topic: "Techno-Politics"' in text
+    assert "created mini/mini-2020/gs2/02-focus-on-facial-recognition.md from doc.docx" in out
+
+
+def test_without_title_style_the_first_heading_1_is_the_title(here, capsys):
+    document = Document()
+    document.add_paragraph("An opening line.")
+    document.add_heading("Desert locusts", 1)
+    document.add_heading("Context", 1)
+    imported(capsys, save(document), "gs2")
+    text = article()
+    assert 'title: "Desert locusts"' in text
+    assert "## Context" in text and "Desert locusts" not in body_of(text)
+
+
+def test_summary_from_subtitle(here, capsys):
+    document = new_doc()
+    document.add_paragraph("Who pays for parties.", style="Subtitle")
+    document.add_paragraph("Body.")
+    imported(capsys, save(document), "gs2")
+    assert 'summary: "Who pays for parties."' in article()
+
+
+def test_summary_from_first_italic_paragraph(here, capsys):
+    document = new_doc()
+    document.add_paragraph().add_run("The court hears the challenge.").italic = True
+    document.add_paragraph("Body.")
+    imported(capsys, save(document), "gs2")
+    text = article()
+    assert 'summary: "The court hears the challenge."' in text
+    assert "court hears" not in body_of(text)
+
+
+def test_tags_left_empty_with_a_warning(here, capsys):
+    document = new_doc()
+    document.add_paragraph("Body.")
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert "tags: []" in article()
+    assert "doc.docx: warning: tags left empty; add the article's index terms under `tags:`" in err
+
+
+# --------------------------------------------------------------------------- carry-over: text
+
+def test_headings_levels(here, capsys):
+    document = new_doc()
+    document.add_heading("Context", 1)
+    document.add_heading("Features", 2)
+    document.add_heading("Numbers", 3)
+    imported(capsys, save(document), "gs2")
+    assert "## Context\n\n## Features\n\n### Numbers" in article()
+
+
+def test_bold_italic_superscript_subscript(here, capsys):
+    document = new_doc()
+    paragraph = document.add_paragraph("Plain, ")
+    paragraph.add_run("bold").bold = True
+    paragraph.add_run(", ")
+    paragraph.add_run("italic").italic = True
+    paragraph.add_run(", CO")
+    paragraph.add_run("2").font.subscript = True
+    paragraph.add_run(", 10")
+    paragraph.add_run("3").font.superscript = True
+    paragraph.add_run(", 21")
+    paragraph.add_run("st").font.superscript = True
+    paragraph.add_run(" and H")
+    paragraph.add_run("xyz").font.superscript = True
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert "Plain, **bold**, *italic*, CO₂, 10³, 21st and Hxyz" in article()
+    assert "doc.docx: paragraph 2: warning: superscript 'xyz' written as plain text (the magazine has no " \
+           "superscript for it)" in err
+
+
+def test_nested_bulleted_and_numbered_lists_from_writer(here, capsys):
+    imported(capsys, DOCX / "lo-article.docx", "gs2")
+    assert ("- A minimum export price applies to basmati:\n  - at 1,200 dollars a tonne until October;\n"
+            "  - at 950 dollars a tonne after that.\n- Non-basmati white rice stays banned.") in article()
+    assert "1. The exporter registers the contract.\n2. The authority checks the price.[^2]" in article()
+
+
+def test_markdown_characters_in_text_stay_text(here, capsys):
+    document = new_doc()
+    document.add_paragraph("1. Not a list, *not emphasis*, <b>not HTML</b> and a | pipe")
+    document.add_paragraph("# not a heading")
+    imported(capsys, save(document), "gs2")
+    body = body_of(article())
+    assert "1\\. Not a list, \\*not emphasis\\*, \\<b\\>not HTML\\</b\\> and a \\| pipe" in body
+    assert "\\# not a heading" in body
+
+
+def test_hindi_and_mixed_text_kept_exactly_in_nfc(here, capsys):
+    document = new_doc("चुनावी बॉन्ड")
+    document.add_paragraph("संसद ने 2017 में योजना शुरू की। The cafe\u0301 is open.")
+    imported(capsys, save(document), "gs2")
+    text = article(number="02")
+    assert 'title: "चुनावी बॉन्ड"' in text
+    assert "संसद ने 2017 में योजना शुरू की। The caf\u00e9 is open." in text
+
+
+# --------------------------------------------------------------------------- carry-over: tables, notes, pictures, links
+
+def test_table_header_row_and_numeric_columns(here, capsys):
+    imported(capsys, DOCX / "lo-article.docx", "gs2")
+    assert ("| Year | Basmati (lakh tonnes) | Value (₹ crore) |\n| --- | ---: | ---: |\n"
+            "| 2021-22 | 39.5 | 26,416 |\n| 2022-23 | 45.6 | 38,524 |") in article()
+
+
+def test_merged_cells_are_split_with_a_warning_naming_the_table(here, capsys):
+    document = new_doc()
+    document.add_paragraph("Before.")
+    table = document.add_table(rows=3, cols=2)
+    for row, values in enumerate((("State", "Seats"), ("North", "10"), ("", "12"))):
+        for col, value in enumerate(values):
+            table.cell(row, col).text = value
+    table.cell(1, 0).merge(table.cell(2, 0))
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert "| State | Seats |\n| --- | ---: |\n| North | 10 |\n|  | 12 |" in article()
+    assert re.search(r"doc\.docx: paragraph \d+: warning: table 1 has merged cells, which a Markdown table "
+                     r"cannot hold; they were split, with the text in the first cell of each merge: check "
+                     r"the table", err)
+
+
+def test_footnotes_and_endnotes_become_notes(here, capsys):
+    imported(capsys, DOCX / "lo-article.docx", "gs2")
+    text = article()
+    assert "of world trade in *2022-23*.[^1] Water use" in text
+    assert "[^1]: Figures from the Agricultural and Processed Food Products Export Development Authority." in text
+    assert "[^2]: Under the Foreign Trade Policy, 2023." in text
+
+
+def test_picture_extracted_with_its_alt_text(here, capsys):
+    code, out, _ = imported(capsys, DOCX / "lo-article.docx", "gs2")
+    image = Path("mini/mini-2020/images/rice-exports-and-the-new-minimum-export-price-1.png")
+    assert image.is_file() and Image.open(image).size == (120, 60)
+    assert "![Bar chart of basmati exports, three years](../images/rice-exports-and-the-new-minimum-export-price-1.png)" \
+        in article()
+    assert "and 1 picture(s) in mini/mini-2020/images/" in out
+
+
+def test_picture_without_alt_text_is_warned_about(here, capsys):
+    document = new_doc()
+    document.add_picture(str(png(50, 40, Path("p.png"))))
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert "![](../images/electoral-bonds-1.png)" in article()
+    assert "doc.docx: paragraph 2: warning: picture 1 has no alt text in Word; write what it shows between " \
+           "the [ ] (build.py check asks for it)" in err
+
+
+def test_huge_picture_is_scaled(here, capsys):
+    document = new_doc()
+    document.add_picture(str(png(4800, 1200, Path("p.png"))))
+    document.paragraphs[-1]._p.xpath(".//wp:docPr")[0].set("descr", "A wide band")
+    imported(capsys, save(document), "gs2")
+    assert Image.open("mini/mini-2020/images/electoral-bonds-1.png").size == (2400, 600)
+
+
+def test_picture_over_the_pixel_budget_is_left_out_before_decoding(here, capsys):
+    document = new_doc()
+    document.add_picture(str(png(20, 20, Path("p.png"))))
+    document.paragraphs[-1]._p.xpath(".//wp:docPr")[0].set("descr", "Tiny")
+    path = save(document)
+    # A PNG header claiming 9000 x 9000 pixels (81 million): refused from its size alone.
+    big = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(big, "PNG")
+    rewrite_zip(path, Path("big.docx"), lambda name, data: big.getvalue() if name.startswith("word/media/") else data)
+    _, _, err = imported(capsys, "big.docx", "gs2")
+    assert "big.docx: paragraph 2: warning: picture 1 is 9000 x 9000 pixels, more than the 40 million allowed; " \
+           "it was left out" in err
+    assert "![" not in article() and not Path("mini/mini-2020/images").exists()
+
+
+def test_external_link_becomes_text_and_address_with_a_warning(here, capsys):
+    _, _, err = imported(capsys, DOCX / "lo-article.docx", "gs2")
+    assert "Read the notification on the trade directorate's site (https://dgft.gov.in/notifications)." \
+        in article()
+    assert re.search(r"lo-article\.docx: paragraph \d+: warning: link 'the trade directorate's site' became its "
+                     r"text and address, 'https://dgft\.gov\.in/notifications' \(the magazine does not link to "
+                     r"the web\)", err)
+
+
+def test_internal_link_keeps_its_text(here, capsys):
+    document = new_doc()
+    paragraph = document.add_paragraph("See ")
+    link = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="_Toc1"><w:r><w:t>the context</w:t></w:r></w:hyperlink>')
+    paragraph._p.append(link)
+    paragraph.add_run(" above.")
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert "See the context above." in article() and "link" not in err
+
+
+# --------------------------------------------------------------------------- carry-over: boxes
+
+def test_shaded_one_cell_table_with_a_label_becomes_a_box(here, capsys):
+    imported(capsys, DOCX / "lo-article.docx", "gs2")
+    assert ("::: prelims\n- APEDA works under the Ministry of Commerce.\n- Basmati has a geographical "
+            "indication.\n:::") in article()
+
+
+def test_unshaded_one_cell_table_with_a_label_and_text_after_it(here, capsys):
+    document = new_doc()
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = "Key terms: Bearer instrument means whoever holds it may encash it."
+    cell.add_paragraph("Second line.")
+    imported(capsys, save(document), "gs2")
+    assert "::: keyterms\nBearer instrument means whoever holds it may encash it.\n\nSecond line.\n:::" in article()
+
+
+def test_one_cell_table_without_a_label_becomes_paragraphs_with_a_warning(here, capsys):
+    document = new_doc()
+    document.add_table(rows=1, cols=1).cell(0, 0).text = "Just framed text."
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert "Just framed text." in body_of(article()) and ":::" not in article()
+    assert "doc.docx: paragraph 2: warning: a one-cell table without a box label became plain paragraphs; " \
+           "start it with a label such as 'Note' to make it a box" in err
+
+
+def test_shaded_paragraphs_after_a_label_become_a_box_and_end_where_the_shading_ends(here, capsys):
+    imported(capsys, DOCX / "lo-article.docx", "gs2")
+    assert ("::: didyouknow\nPakistan is the only other exporter of basmati.\n:::\n\n"
+            "The floor will be reviewed every quarter.") in article()
+
+
+def test_shaded_label_with_text_in_the_same_paragraph(here, capsys):
+    document = new_doc()
+    shade_paragraph(document.add_paragraph("Note: Always quote the latest estimate."))
+    shade_paragraph(document.add_paragraph("And say which one."))
+    document.add_paragraph("Unshaded text.")
+    document.add_paragraph("Note: an unshaded sentence that starts with the word note.")
+    imported(capsys, save(document), "gs2")
+    body = body_of(article())
+    assert "::: note\nAlways quote the latest estimate.\n\nAnd say which one.\n:::\n\nUnshaded text." in body
+    assert "\n\nNote: an unshaded sentence that starts with the word note." in body
+
+
+def test_label_alone_and_unshaded_runs_to_the_next_heading(here, capsys):
+    document = new_doc()
+    document.add_paragraph().add_run("Did you know?").bold = True
+    document.add_paragraph("Locusts fly 150 km a day.")
+    document.add_heading("Way ahead", 1)
+    document.add_paragraph("After.")
+    imported(capsys, save(document), "gs2")
+    assert "::: didyouknow\nLocusts fly 150 km a day.\n:::\n\n## Way ahead\n\nAfter." in article()
+
+
+def test_hindi_box_label_from_the_strings(here, capsys):
+    imported(capsys, DOCX / "lo-hindi.docx", "gs2")
+    assert "::: didyouknow\nएक वर्ग किलोमीटर का दल एक दिन में 35,000 लोगों जितना भोजन खाता है।\n:::" in article()
+
+
+# --------------------------------------------------------------------------- carry-over: questions
+
+def test_typed_mcqs_with_statements_options_answer_and_explanation(here, capsys):
+    imported(capsys, DOCX / "lo-article.docx", "gs2")
+    text = article()
+    assert '''  prelims:
+    - q: "Consider the following statements about APEDA: 1. It works under the Ministry of Commerce and Industry. 2. It fixes the minimum support price of rice. Which of the statements given above is/are correct?"
+      options:
+        - "1 only"
+        - "2 only"
+        - "Both 1 and 2"
+        - "Neither 1 nor 2"
+      answer: "a"
+      explanation: "The minimum support price is set on the advice of the Commission for Agricultural Costs and Prices."
+    - q: "Which country is the largest exporter of rice?"
+      options:
+        - "Thailand"
+        - "India"
+        - "Vietnam"
+        - "Pakistan"
+      answer: "b"
+      explanation: "India has led since 2012."
+''' in text
+    assert "Practice questions" not in body_of(text) and "Answer" not in body_of(text)
+
+
+def test_mains_questions(here, capsys):
+    imported(capsys, DOCX / "lo-article.docx", "gs2")
+    text = article()
+    assert '  mains:\n    - "Examine whether export bans are a sound tool of food-price policy. (250 words)"\n---' in text
+    assert "Mains questions" not in body_of(text)
+
+
+def test_questions_made_with_word_numbering_and_hindi_answer_lines(here, capsys):
+    imported(capsys, DOCX / "lo-hindi.docx", "gs2")
+    assert '''    - q: "Consider the following statements about the desert locust: 1. It is a migratory pest. 2. It breeds only in India. 3. It can fly 150 km a day. How many of the statements given above are correct?"
+      options:
+        - "Only one"
+        - "Only two"
+        - "All three"
+        - "None"
+      answer: "b"
+      explanation: "टिड्डी भारत के बाहर भी प्रजनन करती है।"''' in article()
+
+
+def test_question_it_cannot_read_stays_as_text_with_a_warning(here, capsys):
+    document = new_doc()
+    document.add_heading("MCQs", 2)
+    for line in ("1. Which bank sells electoral bonds?", "(a) RBI (b) SBI (c) PNB", "Answer: b",
+                 "2. Who audits them?", "(a) CAG", "(b) RBI", "(c) ECI", "(d) None", "Answer: a",
+                 "Explanation: The CAG audits."):
+        document.add_paragraph(line)
+    _, _, err = imported(capsys, save(document), "gs2")
+    text = article()
+    assert "## MCQs\n\n1\\. Which bank sells electoral bonds?\n\n(a) RBI (b) SBI (c) PNB\n\nAnswer: b" in text
+    assert '    - q: "Who audits them?"' in text and "Who audits" not in body_of(text)
+    assert "doc.docx: paragraph 3: warning: question 1 could not be read (options a, b, c instead of (a) to " \
+           "(d)); it is kept as text in the article" in err
+
+
+def test_question_without_explanation_is_kept_with_a_warning(here, capsys):
+    document = new_doc()
+    document.add_heading("Prelims questions", 2)
+    for line in ("1. Which bank?", "(a) RBI", "(b) SBI", "(c) PNB", "(d) None", "Answer: (b)"):
+        document.add_paragraph(line)
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert '      answer: "b"\n      explanation: ""' in article()
+    assert "doc.docx: paragraph 3: warning: question 1 has no explanation; write one in the front matter " \
+           "(build.py check asks for it)" in err
+
+
+# --------------------------------------------------------------------------- drops, each with a warning
+
+def drop_warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if "tags left empty" not in line]
+
+
+def test_writer_document_drops_are_each_warned_about_where_they_are(here, capsys):
+    code, _, err = imported(capsys, DOCX / "lo-drops.docx", "gs2")
+    assert code == 0
+    name = str(DOCX / "lo-drops.docx")
+    assert drop_warnings(err) == [f"{name}: paragraph {n}: warning: {m}" for n, m in (
+        (3, "tracked changes: the text is imported as if every change were accepted"),
+        (4, "comment dropped (comments are not printed)"),
+        (5, "page break dropped (the magazine lays out its own pages)"),
+        (5, "text box dropped, with its text; move the text into the article (or into a box, see the guide)"),
+        (7, "font dropped (direct formatting; the magazine uses its own fonts)"),
+        (7, "text colour dropped (direct formatting; the magazine's styles decide colours)"),
+        (8, "section break dropped (the magazine lays out its own pages) (also in paragraph 10)"),
+    )]
+    body = body_of(article())
+    assert "Swarms crossed into Rajasthan again in May and the warning stands." in body  # accepted
+    assert "withdrawn" not in body and "Source for this?" not in body and "floating box" not in body
+    assert "A sidebar follows." in body  # the paragraph that anchored the text box keeps its words
+
+
+def test_python_docx_drops(here, capsys):
+    document = new_doc()
+    equation = document.add_paragraph("Energy is ")
+    equation._p.append(parse_xml('<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
+                                 '<m:r><m:t>E=mc2</m:t></m:r></m:oMath>'))
+    equation.add_run(" here.")
+    smart = document.add_paragraph("Diagram:")
+    smart.add_run()._r.append(parse_xml(
+        f'<w:drawing {nsdecls("w", "wp", "a")}><wp:inline><wp:extent cx="1" cy="1"/><wp:docPr id="9" name="d"/>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/diagram"/></a:graphic>'
+        '</wp:inline></w:drawing>'))
+    document.add_paragraph("Object:").add_run()._r.append(parse_xml(f'<w:object {nsdecls("w")}/>'))
+    document.add_paragraph("Before the break.").add_run().add_break(WD_BREAK.PAGE)
+    coloured = document.add_paragraph("Red ")
+    coloured.add_run("words").font.color.rgb = RGBColor(0xC0, 0, 0)
+    coloured.add_run(" in Arial").font.name = "Arial"
+    highlighted = document.add_paragraph()
+    highlighted.add_run("underlined").underline = True
+    document.add_paragraph("Last.")
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert drop_warnings(err) == [f"doc.docx: paragraph {n}: warning: {m}" for n, m in (
+        (2, "equation dropped (the magazine cannot print Word equations); write it in words or as an image"),
+        (3, "SmartArt dropped; save it as a picture and insert the picture"),
+        (4, "embedded object dropped; insert a picture of it instead"),
+        (5, "page break dropped (the magazine lays out its own pages)"),
+        (6, "font dropped (direct formatting; the magazine uses its own fonts)"),
+        (6, "text colour dropped (direct formatting; the magazine's styles decide colours)"),
+        (7, "underline dropped (direct formatting); use italic or bold"),
+    )]
+    assert "Energy is here." in body_of(article()) and "Red words in Arial" in body_of(article())
