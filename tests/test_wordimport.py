@@ -471,3 +471,199 @@ def test_python_docx_drops(here, capsys):
         (7, "underline dropped (direct formatting); use italic or bold"),
     )]
     assert "Energy is here." in body_of(article()) and "Red words in Arial" in body_of(article())
+
+
+# --------------------------------------------------------------------------- refusals: exit 1, nothing written
+
+def refused(capsys, path, section: str = "gs2") -> str:
+    code, out, err = imported(capsys, path, section)
+    assert code == 1, (out, err)
+    assert not list(Path("mini/mini-2020", section).glob("02-*.md"))
+    return err.strip()
+
+
+def test_refuses_a_file_that_is_not_a_zip(here, capsys):
+    Path("notes.docx").write_text("Just some text.\n")
+    assert refused(capsys, "notes.docx") == \
+        "notes.docx: error: is not a .docx (a .docx is a zip file, and this is not one)"
+
+
+def test_refuses_a_renamed_pdf(here, capsys):
+    Path("article.docx").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    assert refused(capsys, "article.docx") == \
+        "article.docx: error: is a PDF, not a Word document; ask the writer for the .docx"
+
+
+def test_refuses_an_old_doc_file(here, capsys):
+    Path("old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le"))
+    assert refused(capsys, "old.doc") == ("old.doc: error: is an old Word 97-2003 .doc file, not a .docx; open it "
+                                          "in Word and save it as Word Document (.docx)")
+
+
+def test_refuses_a_password_protected_document(here, capsys):
+    # Word saves an encrypted .docx as an OLE compound file holding EncryptionInfo and EncryptedPackage.
+    Path("secret.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+                                    + "EncryptionInfo".encode("utf-16-le") + bytes(50)
+                                    + "EncryptedPackage".encode("utf-16-le"))
+    assert refused(capsys, "secret.docx") == (
+        "secret.docx: error: is password-protected; remove the password in Word (File > Info > Protect Document "
+        "> Encrypt with Password, empty) and save it again")
+
+
+def test_refuses_a_truncated_zip(here, capsys):
+    data = (DOCX / "lo-article.docx").read_bytes()
+    Path("cut.docx").write_bytes(data[: len(data) // 2])
+    assert refused(capsys, "cut.docx") == \
+        "cut.docx: error: is a damaged zip file, not a readable .docx; open it in Word and save it again"
+
+
+def test_refuses_a_zip_with_a_damaged_part(here, capsys):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>" + "x" * 200 + "</w:document>")
+    data = buffer.getvalue().replace(b"x" * 200, b"y" * 200, 1)  # the stored CRC no longer matches
+    Path("crc.docx").write_bytes(data)
+    assert refused(capsys, "crc.docx") == ("crc.docx: error: is a damaged zip file (part word/document.xml cannot "
+                                           "be read); open it in Word and save it again")
+
+
+def test_refuses_a_zip_bomb_before_unpacking_it(here, capsys):
+    rewrite_zip(DOCX / "lo-article.docx", Path("bomb.docx"),
+                lambda name, data: data + b" " * 5_000_000 if name == "word/document.xml" else data)
+    assert refused(capsys, "bomb.docx").startswith(
+        "bomb.docx: error: part word/document.xml is compressed ")
+    assert refused(capsys, "bomb.docx").endswith(" to 1; refused as a possible zip bomb")
+
+
+def test_refuses_a_zip_with_too_many_parts(here, capsys):
+    rewrite_zip(DOCX / "lo-article.docx", Path("many.docx"), lambda name, data: data)
+    with zipfile.ZipFile("many.docx", "a") as archive:
+        for n in range(2001):
+            archive.writestr(f"customXml/item{n}.xml", "<a/>")
+    assert refused(capsys, "many.docx") == ("many.docx: error: has 2014 parts; a Word document has far fewer than "
+                                            "2000, so it is refused")
+
+
+def add_relationship(target: str, external: bool = False):
+    mode = ' TargetMode="External"' if external else ""
+    relationship = (f'<Relationship Id="rId999" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/image" Target="{target}"{mode}/></Relationships>').encode()
+
+    def change(name: str, data: bytes) -> bytes:
+        return data.replace(b"</Relationships>", relationship) if name == "word/_rels/document.xml.rels" else data
+    return change
+
+
+def test_refuses_a_relationship_that_escapes_the_package(here, capsys):
+    rewrite_zip(DOCX / "lo-article.docx", Path("escape.docx"), add_relationship("../../../etc/passwd"))
+    assert refused(capsys, "escape.docx") == (
+        "escape.docx: error: has a part reference that leaves the document ('../../../etc/passwd' in "
+        "word/_rels/document.xml.rels); refused")
+
+
+def test_refuses_an_absolute_file_relationship(here, capsys):
+    rewrite_zip(DOCX / "lo-article.docx", Path("absolute.docx"), add_relationship("file:///etc/passwd"))
+    assert refused(capsys, "absolute.docx") == (
+        "absolute.docx: error: has a part reference that leaves the document ('file:///etc/passwd' in "
+        "word/_rels/document.xml.rels); refused")
+
+
+def test_refuses_a_linked_external_picture(here, capsys):
+    rewrite_zip(DOCX / "lo-article.docx", Path("linked.docx"),
+                add_relationship("https://example.com/tracker.png", external=True))
+    assert refused(capsys, "linked.docx") == (
+        "linked.docx: error: links a file outside the document ('https://example.com/tracker.png' in "
+        "word/_rels/document.xml.rels); insert the picture or object into the document instead of linking it")
+
+
+def test_refuses_xml_with_entity_declarations(here, capsys):
+    laughs = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    rewrite_zip(DOCX / "lo-article.docx", Path("entities.docx"),
+                lambda name, data: laughs + data.split(b"?>", 1)[1] if name == "word/document.xml" else data)
+    assert refused(capsys, "entities.docx") == ("entities.docx: error: declares a DTD or entities in "
+                                                "word/document.xml; a Word document never does, so it is refused")
+
+
+def test_refuses_a_section_that_is_not_in_the_edition(here, capsys):
+    assert refused(capsys, DOCX / "lo-hindi.docx", "gs9").endswith(
+        "lo-hindi.docx: error: no section 'gs9' in mini-2020 (did you mean 'gs2'?); its sections are gs1, gs2")
+
+
+def test_never_overwrites_an_article(here, capsys):
+    existing = Path("mini/mini-2020/gs2/01-council-reform.md")
+    before = existing.read_bytes()
+    document = new_doc("Council reform")
+    document.add_paragraph("New text.")
+    code, _, err = imported(capsys, save(document), "gs2", "--number", "1")
+    assert code == 1 and existing.read_bytes() == before
+    assert err.strip() == "doc.docx: error: refusing to overwrite mini/mini-2020/gs2/01-council-reform.md"
+
+
+def test_several_files_are_numbered_in_turn_and_a_refused_one_stops_only_itself(here, capsys):
+    first, second = new_doc("First story"), new_doc("Second story")
+    save(first, "a.docx"), save(second, "b.docx")
+    Path("c.docx").write_text("not a document")
+    code, out, err = imported(capsys, "a.docx", "c.docx", "b.docx", "gs1")
+    assert code == 1
+    assert "created mini/mini-2020/gs1/03-first-story.md from a.docx" in out
+    assert "created mini/mini-2020/gs1/04-second-story.md from b.docx" in out
+    assert "c.docx: error: is not a .docx (a .docx is a zip file, and this is not one)" in err
+
+
+def test_unknown_edition_is_a_usage_error(here, capsys):
+    code = main(["import", str(DOCX / "lo-hindi.docx"), "gs2", "--content", "mini", "--edition", "mini-2021"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == \
+        "build.py import: error: no edition 'mini-2021' under mini/ (did you mean 'mini-2020'?)"
+
+
+# --------------------------------------------------------------------------- end to end
+
+def test_imported_article_checks_builds_and_passes_epubcheck(here, capsys):
+    code, _, _ = imported(capsys, DOCX / "lo-article.docx", "gs2")
+    assert code == 0
+    check = run_build("check", "--content", "mini", cwd=here)
+    assert check.returncode == 0, check.stderr
+    assert "0 error(s)" in check.stdout + check.stderr
+    build = run_build("mini-2020", "--content", "mini", "--out", "out", "--jobs", "1", cwd=here)
+    assert build.returncode == 0, build.stderr
+    pdf = next(Path("out/mini-2020").glob("*.pdf"))
+    epub = next(Path("out/mini-2020").glob("*.epub"))
+    sentences = ["Price floors protect farmers only while buyers have no other supplier.",
+                 "Pakistan is the only other exporter of basmati.",
+                 "APEDA works under the Ministry of Commerce.",
+                 "Read the notification on the trade directorate's site (https://dgft.gov.in/notifications).",
+                 "Which country is the largest exporter of rice?"]
+    pdf_text = squash(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                                     text=True, check=True).stdout.replace("\u2019", "'"))
+    with zipfile.ZipFile(epub) as archive:
+        epub_text = squash(" ".join(re.sub(r"<[^>]+>", " ", archive.read(n).decode("utf-8"))
+                                    for n in archive.namelist() if n.endswith(".xhtml")).replace("&#x27;", "'")
+                           .replace("&#39;", "'").replace("\u2019", "'"))
+    for sentence in sentences:
+        assert squash(sentence) in pdf_text, sentence
+        assert squash(sentence) in epub_text, sentence
+    report = epubcheck(epub)
+    assert report.ok, str(report)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[\s\u00ad\u2010-]+", "", text)
+
+
+def test_imported_hindi_article_checks_clean(here, capsys):
+    assert imported(capsys, DOCX / "lo-hindi.docx", "gs2")[0] == 0
+    check = run_build("check", "--content", "mini", cwd=here)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_template_in_docs_imports_cleanly(here, capsys):
+    template = Path(__file__).resolve().parent.parent / "docs" / "article-template.docx"
+    code, _, err = imported(capsys, template, "gs2")
+    assert code == 0, err
+    text = article()
+    assert "::: prelims" in text and "  prelims:\n    - q:" in text and "  mains:\n" in text
+    check = run_build("check", "--content", "mini", cwd=here)
+    assert check.returncode == 0, check.stderr
