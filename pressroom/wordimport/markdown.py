@@ -19,7 +19,7 @@ SUPERSCRIPT = str.maketrans("0123456789+-=()ni−", "⁰¹²³⁴⁵⁶⁷⁸⁹
 SUBSCRIPT = str.maketrans("0123456789+-=()aeox−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓ₋")
 ORDINAL = re.compile(r"^(st|nd|rd|th|er|e|re)$", re.I)
 IMAGE_SLOT = "\ufdd2{}\ufdd3"  # replaced by the picture's path once the writer has named it
-ESCAPED = re.compile(r"([\\`*_\[\]<>|~])")
+ESCAPED = re.compile(r"([\\`*_\[\]<|~])")  # `>` matters only at a line start, see LINE_START
 ENTITY = re.compile(r"&(?=#?\w+;)")
 LINE_START = re.compile(r"^(\s*)(#|>|[-+*](?=\s|$)|\d+(?=[.)](\s|$))|:::|=+\s*$)")
 
