@@ -39,7 +39,7 @@ def build() -> Document:
     doc.add_paragraph("Bulleted lists use the List Bullet style;", style="List Bullet")
     doc.add_paragraph("a second point.", style="List Bullet")
     doc.add_paragraph("Numbered lists use the List Number style.", style="List Number")
-    doc.add_paragraph("Lists inside lists use List Bullet 2 and List Number 2.", style="List Number")
+    doc.add_paragraph("Press Tab at the start of an item for a list inside a list.", style="List Number")
     doc.add_heading("Numbers at a glance", 3)
     table = doc.add_table(rows=3, cols=2)
     table.style = "Table Grid"
