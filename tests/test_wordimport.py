@@ -148,6 +148,13 @@ def test_headings_levels(here, capsys):
     assert "## Context\n\n## Features\n\n### Numbers" in article()
 
 
+def test_a_heading_made_bold_by_hand_is_just_a_heading(here, capsys):
+    document = new_doc()
+    document.add_heading("", 1).add_run("Context").bold = True
+    imported(capsys, save(document), "gs2")
+    assert "## Context\n" in article()
+
+
 def test_bold_italic_superscript_subscript(here, capsys):
     document = new_doc()
     paragraph = document.add_paragraph("Plain, ")
@@ -179,8 +186,10 @@ def test_markdown_characters_in_text_stay_text(here, capsys):
     document = new_doc()
     document.add_paragraph("1. Not a list, *not emphasis*, <b>not HTML</b> and a | pipe")
     document.add_paragraph("# not a heading")
+    document.add_paragraph("> not a quote, and 2 > 1")
     imported(capsys, save(document), "gs2")
     body = body_of(article())
+    assert "\\> not a quote, and 2 > 1" in body
     assert "1\\. Not a list, \\*not emphasis\\*, \\<b>not HTML\\</b> and a \\| pipe" in body
     assert "\\# not a heading" in body
 
@@ -232,6 +241,15 @@ def test_picture_extracted_with_its_alt_text(here, capsys):
     assert "![Bar chart of basmati exports, three years](../images/rice-exports-and-the-new-minimum-export-price-1.png)" \
         in article()
     assert "and 1 picture(s) in mini/mini-2020/images/" in out
+
+
+def test_caption_paragraph_describes_a_picture_without_alt_text(here, capsys):
+    document = new_doc()
+    document.add_picture(str(png(50, 40, Path("p.png"))))
+    document.add_paragraph("Figure 1: Real GDP growth by quarter", style="Caption")
+    _, _, err = imported(capsys, save(document), "gs2")
+    assert body_of(article()).strip() == "![Real GDP growth by quarter](../images/electoral-bonds-1.png)"
+    assert "alt text" not in err
 
 
 def test_picture_without_alt_text_is_warned_about(here, capsys):
@@ -387,6 +405,48 @@ def test_questions_made_with_word_numbering_and_hindi_answer_lines(here, capsys)
         - "None"
       answer: "b"
       explanation: "टिड्डी भारत के बाहर भी प्रजनन करती है।"''' in article()
+
+
+def test_options_made_with_word_numbering(here, capsys):
+    imported(capsys, DOCX / "lo-hindi.docx", "gs2")
+    assert '''    - q: "Which body issues desert locust warnings?"
+      options:
+        - "UNEP"
+        - "WMO"
+        - "FAO"
+        - "WHO"
+      answer: "c"
+      explanation: "The FAO runs the Desert Locust Information Service."''' in article()
+
+
+def test_question_lines_in_one_paragraph_and_other_ways_of_numbering_and_answering(here, capsys):
+    document = new_doc()
+    document.add_heading("MCQs", 2)
+    paragraph = document.add_paragraph("Q.1 Which bank sells bonds?")
+    for line in ("(a) RBI", "(b) SBI", "(c) PNB", "(d) None", "Correct Answer: (b) SBI", "Explanation: Only SBI."):
+        paragraph.add_run().add_break()  # Shift+Enter
+        paragraph.add_run(line)
+    for line in ("Q2) Who audits them?", "a) CAG", "b) RBI", "c) ECI", "d) None", "Ans. a",
+                 "Explanation: The CAG."):
+        document.add_paragraph(line)
+    imported(capsys, save(document), "gs2")
+    assert '''    - q: "Which bank sells bonds?"
+      options:
+        - "RBI"
+        - "SBI"
+        - "PNB"
+        - "None"
+      answer: "b"
+      explanation: "Only SBI."
+    - q: "Who audits them?"
+      options:
+        - "CAG"
+        - "RBI"
+        - "ECI"
+        - "None"
+      answer: "a"
+      explanation: "The CAG."
+---''' in article()
 
 
 def test_question_it_cannot_read_stays_as_text_with_a_warning(here, capsys):

@@ -132,12 +132,32 @@ def _body(blocks: list[dict], scan: Scan, findings: list[Finding]):
             chunks.append(_box(label.kind, boxes.without_label(blocks[i:end], label), emitter))
             i = end
             continue
+        if i + 1 < len(blocks) and _caption_fills_alt(block, blocks[i + 1], scan):
+            i += 1  # the caption is now the picture's text
         chunks.append(emitter.block(block))
         i += 1
     body = "\n\n".join(c for c in chunks if c.strip())
     if emitter.notes:
         body += "\n\n" + emitter.footnotes()
     return body + "\n", prelims, mains, emitter
+
+
+FIGURE_NUMBER = re.compile(r"^\s*(figure|fig\.|chart|चित्र)\s*\d+\s*[:.\-–—]?\s*", re.I)
+
+
+def _caption_fills_alt(block: dict, following: dict, scan: Scan) -> bool:
+    """A picture without alt text, followed by a Caption-style paragraph: the caption describes it."""
+    if block["t"] != "Para" or following["t"] != "Para":
+        return False
+    info = scan.paragraphs.get(first_paragraph(following))
+    images = [n for n in block["c"] if n["t"] == "Image"]
+    if not info or info.style != "Caption" or len(images) != 1 or unmark(plain(images[0]["c"][1])).strip():
+        return False
+    caption = FIGURE_NUMBER.sub("", _clean(block_text(following)))  # the magazine numbers its figures itself
+    if not caption:
+        return False
+    images[0]["c"][1] = [{"t": "Str", "c": caption}]
+    return True
 
 
 def _part_end(blocks: list[dict], start: int) -> int:

@@ -57,7 +57,11 @@ class Emitter:
         if kind in ("Para", "Plain"):
             return protect_start(self.inlines(c).strip())
         if kind == "Header":
-            text = self.inlines(c[2]).strip()
+            inlines = [n for n in c[2] if n["t"] != "Space"] if len(c[2]) > 1 else c[2]
+            whole = inlines[-1]["c"] if inlines and all(n["t"] == "Strong" for n in inlines[-1:]) \
+                and all(n["t"] == "Str" and not unmark(n["c"]) for n in inlines[:-1]) else None
+            # A heading made bold by hand is still just a heading.
+            text = self.inlines(c[2] if whole is None else [*inlines[:-1], *whole]).strip()
             if in_box:  # a box holds no headings; its heading reads as a bold line
                 return f"**{text}**" if text else ""
             return f"{'#' * {1: 2, 2: 2}.get(c[0], min(c[0], 4))} {text}" if text else ""

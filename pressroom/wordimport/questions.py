@@ -17,11 +17,11 @@ from .pandoc_ast import block_text, first_paragraph, flatten_divs, plain, unmark
 PRELIMS_HEADINGS = ("practice questions", "prelims questions", "prelims practice questions", "mcqs", "mcq",
                     "multiple choice questions", "प्रारंभिक परीक्षा प्रश्न", "अभ्यास प्रश्न", "बहुविकल्पीय प्रश्न")
 MAINS_HEADINGS = ("mains questions", "mains question", "mains practice questions", "मुख्य परीक्षा प्रश्न")
-NUMBERED = re.compile(r"^(?:Q(?:uestion)?\s*\.?\s*)?(\d{1,3})\s*[.)]\s*(.*)$", re.I | re.S)
+NUMBERED = re.compile(r"^(?:Q(?:uestion)?\s*\.?\s*(\d{1,3})\s*[.):]?|(\d{1,3})\s*[.)])\s+(.*)$", re.I | re.S)
 OPTION = re.compile(r"^\(?([a-dA-D])\s*[.)]\s*(.*)$", re.S)
 INLINE_OPTIONS = re.compile(r"\(([a-dA-D])\)\s*")
-ANSWER = re.compile(r"^(?:answer|ans|correct answer|correct option|उत्तर)\s*[:.\-–]?\s*\(?([a-dA-D])\)?\s*[.)]?\s*$",
-                    re.I)
+ANSWER = re.compile(r"^(?:answer|ans|correct answer|correct option|उत्तर)\s*[:.\-–]?\s*(?:option\s*)?"
+                    r"\(?([a-dA-D])\)?(?:$|[\s.)].*$)", re.I | re.S)
 EXPLANATION = re.compile(r"^(?:explanation|व्याख्या)\s*[:.\-–]\s*(.*)$", re.I | re.S)
 
 
@@ -83,14 +83,26 @@ def lines_of(blocks: list[dict], nested: bool = False) -> list[Line]:
                 out += inner
         elif kind in ("Para", "Plain", "Header"):
             inlines = c[2] if kind == "Header" else c
-            text = re.sub(r"\s+", " ", unmark(plain(inlines))).strip()
-            if text:
-                out.append(Line(text, None, None, nested, first_paragraph(block)))
+            where = first_paragraph(block)
+            for piece in _split_at_breaks(inlines):  # Shift+Enter puts a question's lines in one paragraph
+                text = re.sub(r"\s+", " ", unmark(plain(piece))).strip()
+                if text:
+                    out.append(Line(text, None, None, nested, where))
         else:
             text = re.sub(r"\s+", " ", unmark(block_text(block))).strip()
             if text:
                 out.append(Line(text, None, None, nested, first_paragraph(block)))
     return out
+
+
+def _split_at_breaks(inlines: list[dict]) -> list[list[dict]]:
+    pieces: list[list[dict]] = [[]]
+    for node in inlines:
+        if node["t"] == "LineBreak":
+            pieces.append([])
+        else:
+            pieces[-1].append(node)
+    return pieces
 
 
 def read_prelims(blocks: list[dict]) -> tuple[list[Prelims], list[Line], list[Finding]]:
@@ -100,8 +112,8 @@ def read_prelims(blocks: list[dict]) -> tuple[list[Prelims], list[Line], list[Fi
     for line in lines_of(blocks):
         current = drafts[-1] if drafts else None
         typed = NUMBERED.match(line.text) if line.number is None and line.letter is None else None
-        number = line.number if line.number is not None else (int(typed[1]) if typed else None)
-        text = typed[2].strip() if typed else line.text
+        number = line.number if line.number is not None else (_number(typed) if typed else None)
+        text = typed[3].strip() if typed else line.text
         if number is not None and not line.nested and not _is_statement(current, line):
             drafts.append(Draft(number, line.paragraph, [text], lines=[line]))
             continue
@@ -129,6 +141,10 @@ def read_prelims(blocks: list[dict]) -> tuple[list[Prelims], list[Line], list[Fi
         options = tuple(draft.options[k] for k in "abcd")
         questions.append(Prelims(stem, options, draft.answer, " ".join(draft.explanation).strip()))
     return questions, kept, findings
+
+
+def _number(typed: re.Match) -> int:
+    return int(typed[1] or typed[2])
 
 
 def _is_statement(current: Draft | None, line: Line) -> bool:
@@ -200,7 +216,7 @@ def read_mains(blocks: list[dict]) -> list[str]:
         typed = NUMBERED.match(line.text) if line.number is None else None
         if line.number is not None or typed:
             numbered_seen = True
-            questions.append(typed[2].strip() if typed else line.text)
+            questions.append(typed[3].strip() if typed else line.text)
         elif numbered_seen and questions:
             questions[-1] += " " + line.text
         elif line.text:
