@@ -91,6 +91,7 @@ class Emitter:
         if kind == "RawBlock":
             self.warn(f"raw {c[0]} content dropped")
             return ""
+        self.warn(f"a part pandoc calls {kind} was dropped")
         return ""
 
     def list_items(self, items: list[list[dict]], marker, in_box: bool) -> str:
@@ -229,6 +230,7 @@ class Emitter:
         if kind == "RawInline":
             self.warn(f"raw {c[0]} content dropped")
             return ""
+        self.warn(f"a part pandoc calls {kind} was dropped")
         return ""
 
     def text(self, value: str) -> str:

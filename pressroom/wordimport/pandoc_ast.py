@@ -17,11 +17,13 @@ from .docx_reader import Refused
 from .scan import MARKER
 
 TIMEOUT = 60
+HEAP_MB = 1024
 
 
 def read_docx(package: bytes) -> dict:
-    command = [pypandoc.get_pandoc_path(), "--sandbox", "--from", "docx+styles", "--to", "json",
-               "--track-changes=accept"]
+    # The heap cap keeps a pathological document from taking the machine's memory (pandoc then fails cleanly).
+    command = [pypandoc.get_pandoc_path(), "+RTS", f"-M{HEAP_MB}m", "-RTS", "--sandbox", "--from", "docx+styles",
+               "--to", "json", "--track-changes=accept"]
     try:
         done = subprocess.run(command, input=package, capture_output=True, timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
