@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from docx.shared import RGBColor
 from PIL import Image
 
@@ -73,10 +73,6 @@ def png(width: int, height: int, path: Path) -> Path:
 
 def shade_paragraph(paragraph, fill: str = "E8EEF7") -> None:
     paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:fill="{fill}"/>'))
-
-
-def shade_cell(cell, fill: str = "E8EEF7") -> None:
-    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:fill="{fill}"/>'))
 
 
 def rewrite_zip(source: Path, target: Path, change) -> Path:

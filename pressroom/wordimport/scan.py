@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 
 import docx
-from lxml import etree
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 from .docx_reader import Refused
 from .findings import Finding, grouped

@@ -7,7 +7,6 @@ name clash gets a new name, and the article itself is created with mode "x".
 from __future__ import annotations
 
 import io
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,9 +144,3 @@ def _coverage(text: str) -> list[Finding]:
     return [Finding(0, f"character '{c}' (U+{ord(c):04X}) is in none of the magazine's fonts; replace it "
                        "(build.py check reports it)") for c in missing]
 
-
-def relative(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
