@@ -22,6 +22,7 @@ from docx.shared import RGBColor
 from PIL import Image
 
 from pressroom.cli import main
+from pressroom.wordimport import docx_reader
 
 from conftest import FIXTURES, run_build
 from validators import epubcheck
@@ -508,6 +509,10 @@ def test_python_docx_drops(here, capsys):
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/diagram"/></a:graphic>'
         '</wp:inline></w:drawing>'))
     document.add_paragraph("Object:").add_run()._r.append(parse_xml(f'<w:object {nsdecls("w")}/>'))
+    document.add_paragraph("Chart:").add_run()._r.append(parse_xml(
+        f'<w:drawing {nsdecls("w", "wp", "a")}><wp:inline><wp:extent cx="1" cy="1"/><wp:docPr id="8" name="c"/>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart"/></a:graphic>'
+        '</wp:inline></w:drawing>'))
     document.add_paragraph("Before the break.").add_run().add_break(WD_BREAK.PAGE)
     coloured = document.add_paragraph("Red ")
     coloured.add_run("words").font.color.rgb = RGBColor(0xC0, 0, 0)
@@ -520,10 +525,11 @@ def test_python_docx_drops(here, capsys):
         (2, "equation dropped (the magazine cannot print Word equations); write it in words or as an image"),
         (3, "SmartArt dropped; save it as a picture and insert the picture"),
         (4, "embedded object dropped; insert a picture of it instead"),
-        (5, "page break dropped (the magazine lays out its own pages)"),
-        (6, "font dropped (direct formatting; the magazine uses its own fonts)"),
-        (6, "text colour dropped (direct formatting; the magazine's styles decide colours)"),
-        (7, "underline dropped (direct formatting); use italic or bold"),
+        (5, "chart dropped (an embedded chart is not a picture); save it as a picture and insert that"),
+        (6, "page break dropped (the magazine lays out its own pages)"),
+        (7, "font dropped (direct formatting; the magazine uses its own fonts)"),
+        (7, "text colour dropped (direct formatting; the magazine's styles decide colours)"),
+        (8, "underline dropped (direct formatting); use italic or bold"),
     )]
     assert "Energy is here." in body_of(article()) and "Red words in Arial" in body_of(article())
 
@@ -598,6 +604,22 @@ def test_refuses_a_zip_with_too_many_parts(here, capsys):
             archive.writestr(f"customXml/item{n}.xml", "<a/>")
     assert refused(capsys, "many.docx") == ("many.docx: error: has 2014 parts; a Word document has far fewer than "
                                             "2000, so it is refused")
+
+
+def test_refuses_a_zip_that_unpacks_past_the_size_budget(here, capsys, monkeypatch):
+    monkeypatch.setattr(docx_reader, "MAX_TOTAL_BYTES", 20_000)  # the real budget is 256 MB
+    with zipfile.ZipFile(DOCX / "lo-article.docx") as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    assert refused(capsys, DOCX / "lo-article.docx").endswith(
+        f"lo-article.docx: error: would unpack to {unpacked / 1024:.0f} KB (more than 20 KB); refused as a "
+        "possible zip bomb")
+
+
+def test_refuses_a_zip_with_an_unsafe_part_name(here, capsys):
+    rewrite_zip(DOCX / "lo-article.docx", Path("slip.docx"), lambda name, data: data)
+    with zipfile.ZipFile("slip.docx", "a") as archive:
+        archive.writestr("../../evil.xml", "<a/>")
+    assert refused(capsys, "slip.docx") == "slip.docx: error: contains a part with an unsafe name '../../evil.xml'"
 
 
 def add_relationship(target: str, external: bool = False):

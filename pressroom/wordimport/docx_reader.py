@@ -59,7 +59,7 @@ def open_docx(path: Path) -> Package:
     except OSError as exc:
         raise Refused(f"cannot be read: {exc.strerror}") from None
     if size > MAX_FILE_BYTES:
-        raise Refused(f"is {size / 2**20:.0f} MB; documents larger than {MAX_FILE_BYTES // 2**20} MB are refused")
+        raise Refused(f"is {_size(size)}; documents larger than {_size(MAX_FILE_BYTES)} are refused")
     data = path.read_bytes()
     return read_package(data)
 
@@ -104,7 +104,7 @@ def _read_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dic
         raise Refused(f"has {len(infos)} parts; a Word document has far fewer than {MAX_MEMBERS}, so it is refused")
     declared = sum(info.file_size for info in infos)
     if declared > MAX_TOTAL_BYTES:
-        raise Refused(f"would unpack to {declared / 2**20:.0f} MB (more than {MAX_TOTAL_BYTES // 2**20} MB); "
+        raise Refused(f"would unpack to {_size(declared)} (more than {_size(MAX_TOTAL_BYTES)}); "
                       "refused as a possible zip bomb")
     members: dict[str, bytes] = {}
     total = 0
@@ -133,6 +133,10 @@ def _read_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dic
             raise Refused(f"contains the part {name} twice")
         members[name] = content
     return members
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.0f} MB" if count >= 2**20 else f"{count / 2**10:.0f} KB"
 
 
 def _parse(name: str, content: bytes):
