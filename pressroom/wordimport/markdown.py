@@ -57,11 +57,7 @@ class Emitter:
         if kind in ("Para", "Plain"):
             return protect_start(self.inlines(c).strip())
         if kind == "Header":
-            inlines = [n for n in c[2] if n["t"] != "Space"] if len(c[2]) > 1 else c[2]
-            whole = inlines[-1]["c"] if inlines and all(n["t"] == "Strong" for n in inlines[-1:]) \
-                and all(n["t"] == "Str" and not unmark(n["c"]) for n in inlines[:-1]) else None
-            # A heading made bold by hand is still just a heading.
-            text = self.inlines(c[2] if whole is None else [*inlines[:-1], *whole]).strip()
+            text = self.inlines(_unbold(c[2])).strip()
             if in_box:  # a box holds no headings; its heading reads as a bold line
                 return f"**{text}**" if text else ""
             return f"{'#' * {1: 2, 2: 2}.get(c[0], min(c[0], 4))} {text}" if text else ""
@@ -331,6 +327,14 @@ def _label(style: str, number: int) -> str:
         while n >= value:
             out, n = out + numeral, n - value
     return f"({out.upper() if style == 'UpperRoman' else out})"
+
+
+def _unbold(inlines: list[dict]) -> list[dict]:
+    """A heading made bold by hand is still just a heading (its paragraph marker is kept)."""
+    visible = [n for n in inlines if n["t"] != "Space" and not (n["t"] == "Str" and not unmark(n["c"]))]
+    if len(visible) == 1 and visible[0]["t"] == "Strong":
+        return [n for n in inlines if n["t"] == "Str" and not unmark(n["c"])] + visible[0]["c"]
+    return inlines
 
 
 def _not_just_a_list(item: list[dict]) -> bool:
