@@ -14,18 +14,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, run_build
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import RGBColor
 from PIL import Image
+from validators import epubcheck
 
 from pressroom.cli import main
 from pressroom.wordimport import docx_reader
-
-from conftest import FIXTURES, run_build
-from validators import epubcheck
 
 DOCX = FIXTURES / "docx"
 
@@ -131,7 +130,7 @@ def test_tags_left_empty_with_a_warning(here, capsys):
     document.add_paragraph("Body.")
     _, _, err = imported(capsys, save(document), "gs2")
     assert "tags: []" in article()
-    assert "doc.docx: warning: tags left empty; add the article's index terms under `tags:`" in err
+    assert "doc.docx: warning: tags left empty; add the article's index terms under `tags:` [import.tags]" in err
 
 
 # --------------------------------------------------------------------------- carry-over: text
@@ -169,7 +168,7 @@ def test_bold_italic_superscript_subscript(here, capsys):
     _, _, err = imported(capsys, save(document), "gs2")
     assert "Plain, **bold**, *italic*, CO₂, 10³, 21st and Hxyz" in article()
     assert "doc.docx: paragraph 2: warning: superscript 'xyz' written as plain text (the magazine has no " \
-           "superscript for it)" in err
+           "superscript for it) [import.script]" in err
 
 
 def test_nested_bulleted_and_numbered_lists_from_writer(here, capsys):
@@ -220,7 +219,7 @@ def test_merged_cells_are_split_with_a_warning_naming_the_table(here, capsys):
     assert "| State | Seats |\n| --- | ---: |\n| North | 10 |\n|  | 12 |" in article()
     assert re.search(r"doc\.docx: paragraph \d+: warning: table 1 has merged cells, which a Markdown table "
                      r"cannot hold; they were split, with the text in the first cell of each merge: check "
-                     r"the table", err)
+                     r"the table \[import\.merged-cells\]", err)
 
 
 def test_footnotes_and_endnotes_become_notes(here, capsys):
@@ -232,7 +231,7 @@ def test_footnotes_and_endnotes_become_notes(here, capsys):
 
 
 def test_picture_extracted_with_its_alt_text(here, capsys):
-    code, out, _ = imported(capsys, DOCX / "lo-article.docx", "gs2")
+    _, out, _ = imported(capsys, DOCX / "lo-article.docx", "gs2")
     image = Path("mini/mini-2020/images/rice-exports-and-the-new-minimum-export-price-1.png")
     assert image.is_file() and Image.open(image).size == (120, 60)
     assert "![Bar chart of basmati exports, three years](../images/rice-exports-and-the-new-minimum-export-price-1.png)" \
@@ -255,7 +254,7 @@ def test_picture_without_alt_text_is_warned_about(here, capsys):
     _, _, err = imported(capsys, save(document), "gs2")
     assert "![](../images/electoral-bonds-1.png)" in article()
     assert "doc.docx: paragraph 2: warning: picture 1 has no alt text in Word; write what it shows between " \
-           "the [ ] (build.py check asks for it)" in err
+           "the [ ] (build.py check asks for it) [import.alt-text]" in err
 
 
 def test_huge_picture_is_scaled(here, capsys):
@@ -277,7 +276,7 @@ def test_picture_over_the_pixel_budget_is_left_out_before_decoding(here, capsys)
     rewrite_zip(path, Path("big.docx"), lambda name, data: big.getvalue() if name.startswith("word/media/") else data)
     _, _, err = imported(capsys, "big.docx", "gs2")
     assert "big.docx: paragraph 2: warning: picture 1 is 9000 x 9000 pixels, more than the 40 million allowed; " \
-           "it was left out" in err
+           "it was left out [import.picture]" in err
     assert "![" not in article() and not Path("mini/mini-2020/images").exists()
 
 
@@ -287,7 +286,7 @@ def test_external_link_becomes_text_and_address_with_a_warning(here, capsys):
         in article()
     assert re.search(r"lo-article\.docx: paragraph \d+: warning: link 'the trade directorate's site' became its "
                      r"text and address, 'https://dgft\.gov\.in/notifications' \(the magazine does not link to "
-                     r"the web\)", err)
+                     r"the web\) \[import\.link\]", err)
 
 
 def test_internal_link_keeps_its_text(here, capsys):
@@ -323,7 +322,7 @@ def test_one_cell_table_without_a_label_becomes_paragraphs_with_a_warning(here, 
     _, _, err = imported(capsys, save(document), "gs2")
     assert "Just framed text." in body_of(article()) and ":::" not in article()
     assert "doc.docx: paragraph 2: warning: a one-cell table without a box label became plain paragraphs; " \
-           "start it with a label such as 'Note' to make it a box" in err
+           "start it with a label such as 'Note' to make it a box [import.box]" in err
 
 
 def test_shaded_paragraphs_after_a_label_become_a_box_and_end_where_the_shading_ends(here, capsys):
@@ -458,7 +457,7 @@ def test_question_it_cannot_read_stays_as_text_with_a_warning(here, capsys):
     assert "## MCQs\n\n1\\. Which bank sells electoral bonds?\n\n(a) RBI (b) SBI (c) PNB\n\nAnswer: b" in text
     assert '    - q: "Who audits them?"' in text and "Who audits" not in body_of(text)
     assert "doc.docx: paragraph 3: warning: question 1 could not be read (options a, b, c instead of (a) to " \
-           "(d)); it is kept as text in the article" in err
+           "(d)); it is kept as text in the article [import.question]" in err
 
 
 def test_question_without_explanation_is_kept_with_a_warning(here, capsys):
@@ -469,7 +468,7 @@ def test_question_without_explanation_is_kept_with_a_warning(here, capsys):
     _, _, err = imported(capsys, save(document), "gs2")
     assert '      answer: "b"\n      explanation: ""' in article()
     assert "doc.docx: paragraph 3: warning: question 1 has no explanation; write one in the front matter " \
-           "(build.py check asks for it)" in err
+           "(build.py check asks for it) [import.explanation]" in err
 
 
 # --------------------------------------------------------------------------- drops, each with a warning
@@ -482,14 +481,15 @@ def test_writer_document_drops_are_each_warned_about_where_they_are(here, capsys
     code, _, err = imported(capsys, DOCX / "lo-drops.docx", "gs2")
     assert code == 0
     name = str(DOCX / "lo-drops.docx")
-    assert drop_warnings(err) == [f"{name}: paragraph {n}: warning: {m}" for n, m in (
-        (3, "tracked changes: the text is imported as if every change were accepted"),
-        (4, "comment dropped (comments are not printed)"),
-        (5, "page break dropped (the magazine lays out its own pages)"),
-        (5, "text box dropped, with its text; move the text into the article (or into a box, see the guide)"),
-        (7, "font dropped (direct formatting; the magazine uses its own fonts)"),
-        (7, "text colour dropped (direct formatting; the magazine's styles decide colours)"),
-        (8, "section break dropped (the magazine lays out its own pages) (also in paragraph 10)"),
+    assert drop_warnings(err) == [f"{name}: paragraph {n}: warning: {m} [import.{code}]" for n, m, code in (
+        (3, "tracked changes: the text is imported as if every change were accepted", "tracked-changes"),
+        (4, "comment dropped (comments are not printed)", "comment"),
+        (5, "page break dropped (the magazine lays out its own pages)", "break"),
+        (5, "text box dropped, with its text; move the text into the article (or into a box, see the guide)",
+         "text-box"),
+        (7, "font dropped (direct formatting; the magazine uses its own fonts)", "formatting"),
+        (7, "text colour dropped (direct formatting; the magazine's styles decide colours)", "formatting"),
+        (8, "section break dropped (the magazine lays out its own pages) (also in paragraph 10)", "break"),
     )]
     body = body_of(article())
     assert "Swarms crossed into Rajasthan again in May and the warning stands." in body  # accepted
@@ -521,15 +521,16 @@ def test_python_docx_drops(here, capsys):
     highlighted.add_run("underlined").underline = True
     document.add_paragraph("Last.")
     _, _, err = imported(capsys, save(document), "gs2")
-    assert drop_warnings(err) == [f"doc.docx: paragraph {n}: warning: {m}" for n, m in (
-        (2, "equation dropped (the magazine cannot print Word equations); write it in words or as an image"),
-        (3, "SmartArt dropped; save it as a picture and insert the picture"),
-        (4, "embedded object dropped; insert a picture of it instead"),
-        (5, "chart dropped (an embedded chart is not a picture); save it as a picture and insert that"),
-        (6, "page break dropped (the magazine lays out its own pages)"),
-        (7, "font dropped (direct formatting; the magazine uses its own fonts)"),
-        (7, "text colour dropped (direct formatting; the magazine's styles decide colours)"),
-        (8, "underline dropped (direct formatting); use italic or bold"),
+    assert drop_warnings(err) == [f"doc.docx: paragraph {n}: warning: {m} [import.{code}]" for n, m, code in (
+        (2, "equation dropped (the magazine cannot print Word equations); write it in words or as an image",
+         "equation"),
+        (3, "SmartArt dropped; save it as a picture and insert the picture", "smartart"),
+        (4, "embedded object dropped; insert a picture of it instead", "object"),
+        (5, "chart dropped (an embedded chart is not a picture); save it as a picture and insert that", "chart"),
+        (6, "page break dropped (the magazine lays out its own pages)", "break"),
+        (7, "font dropped (direct formatting; the magazine uses its own fonts)", "formatting"),
+        (7, "text colour dropped (direct formatting; the magazine's styles decide colours)", "formatting"),
+        (8, "underline dropped (direct formatting); use italic or bold", "formatting"),
     )]
     assert "Energy is here." in body_of(article()) and "Red words in Arial" in body_of(article())
 
@@ -546,19 +547,19 @@ def refused(capsys, path, section: str = "gs2") -> str:
 def test_refuses_a_file_that_is_not_a_zip(here, capsys):
     Path("notes.docx").write_text("Just some text.\n")
     assert refused(capsys, "notes.docx") == \
-        "notes.docx: error: is not a .docx (a .docx is a zip file, and this is not one)"
+        "notes.docx: error: is not a .docx (a .docx is a zip file, and this is not one) [import.not-docx]"
 
 
 def test_refuses_a_renamed_pdf(here, capsys):
     Path("article.docx").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
     assert refused(capsys, "article.docx") == \
-        "article.docx: error: is a PDF, not a Word document; ask the writer for the .docx"
+        "article.docx: error: is a PDF, not a Word document; ask the writer for the .docx [import.not-docx]"
 
 
 def test_refuses_an_old_doc_file(here, capsys):
     Path("old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le"))
     assert refused(capsys, "old.doc") == ("old.doc: error: is an old Word 97-2003 .doc file, not a .docx; open it "
-                                          "in Word and save it as Word Document (.docx)")
+                                          "in Word and save it as Word Document (.docx) [import.not-docx]")
 
 
 def test_refuses_a_password_protected_document(here, capsys):
@@ -568,14 +569,15 @@ def test_refuses_a_password_protected_document(here, capsys):
                                     + "EncryptedPackage".encode("utf-16-le"))
     assert refused(capsys, "secret.docx") == (
         "secret.docx: error: is password-protected; remove the password in Word (File > Info > Protect Document "
-        "> Encrypt with Password, empty) and save it again")
+        "> Encrypt with Password, empty) and save it again [import.password]")
 
 
 def test_refuses_a_truncated_zip(here, capsys):
     data = (DOCX / "lo-article.docx").read_bytes()
     Path("cut.docx").write_bytes(data[: len(data) // 2])
     assert refused(capsys, "cut.docx") == \
-        "cut.docx: error: is a damaged zip file, not a readable .docx; open it in Word and save it again"
+        "cut.docx: error: is a damaged zip file, not a readable .docx; open it in Word and save it again " \
+        "[import.damaged]"
 
 
 def test_refuses_a_zip_with_a_damaged_part(here, capsys):
@@ -586,7 +588,7 @@ def test_refuses_a_zip_with_a_damaged_part(here, capsys):
     data = buffer.getvalue().replace(b"x" * 200, b"y" * 200, 1)  # the stored CRC no longer matches
     Path("crc.docx").write_bytes(data)
     assert refused(capsys, "crc.docx") == ("crc.docx: error: is a damaged zip file (part word/document.xml cannot "
-                                           "be read); open it in Word and save it again")
+                                           "be read); open it in Word and save it again [import.damaged]")
 
 
 def test_refuses_a_zip_bomb_before_unpacking_it(here, capsys):
@@ -594,7 +596,7 @@ def test_refuses_a_zip_bomb_before_unpacking_it(here, capsys):
                 lambda name, data: data + b" " * 5_000_000 if name == "word/document.xml" else data)
     assert refused(capsys, "bomb.docx").startswith(
         "bomb.docx: error: part word/document.xml is compressed ")
-    assert refused(capsys, "bomb.docx").endswith(" to 1; refused as a possible zip bomb")
+    assert refused(capsys, "bomb.docx").endswith(" to 1; refused as a possible zip bomb [import.zip-bomb]")
 
 
 def test_refuses_a_zip_with_too_many_parts(here, capsys):
@@ -603,7 +605,7 @@ def test_refuses_a_zip_with_too_many_parts(here, capsys):
         for n in range(2001):
             archive.writestr(f"customXml/item{n}.xml", "<a/>")
     assert refused(capsys, "many.docx") == ("many.docx: error: has 2014 parts; a Word document has far fewer than "
-                                            "2000, so it is refused")
+                                            "2000, so it is refused [import.zip-bomb]")
 
 
 def test_refuses_a_zip_that_unpacks_past_the_size_budget(here, capsys, monkeypatch):
@@ -612,14 +614,15 @@ def test_refuses_a_zip_that_unpacks_past_the_size_budget(here, capsys, monkeypat
         unpacked = sum(info.file_size for info in archive.infolist())
     assert refused(capsys, DOCX / "lo-article.docx").endswith(
         f"lo-article.docx: error: would unpack to {unpacked / 1024:.0f} KB (more than 20 KB); refused as a "
-        "possible zip bomb")
+        "possible zip bomb [import.zip-bomb]")
 
 
 def test_refuses_a_zip_with_an_unsafe_part_name(here, capsys):
     rewrite_zip(DOCX / "lo-article.docx", Path("slip.docx"), lambda name, data: data)
     with zipfile.ZipFile("slip.docx", "a") as archive:
         archive.writestr("../../evil.xml", "<a/>")
-    assert refused(capsys, "slip.docx") == "slip.docx: error: contains a part with an unsafe name '../../evil.xml'"
+    assert refused(capsys, "slip.docx") == \
+        "slip.docx: error: contains a part with an unsafe name '../../evil.xml' [import.unsafe-part]"
 
 
 def add_relationship(target: str, external: bool = False):
@@ -636,14 +639,14 @@ def test_refuses_a_relationship_that_escapes_the_package(here, capsys):
     rewrite_zip(DOCX / "lo-article.docx", Path("escape.docx"), add_relationship("../../../etc/passwd"))
     assert refused(capsys, "escape.docx") == (
         "escape.docx: error: has a part reference that leaves the document ('../../../etc/passwd' in "
-        "word/_rels/document.xml.rels); refused")
+        "word/_rels/document.xml.rels); refused [import.unsafe-part]")
 
 
 def test_refuses_an_absolute_file_relationship(here, capsys):
     rewrite_zip(DOCX / "lo-article.docx", Path("absolute.docx"), add_relationship("file:///etc/passwd"))
     assert refused(capsys, "absolute.docx") == (
         "absolute.docx: error: has a part reference that leaves the document ('file:///etc/passwd' in "
-        "word/_rels/document.xml.rels); refused")
+        "word/_rels/document.xml.rels); refused [import.unsafe-part]")
 
 
 def test_refuses_a_linked_external_picture(here, capsys):
@@ -651,7 +654,8 @@ def test_refuses_a_linked_external_picture(here, capsys):
                 add_relationship("https://example.com/tracker.png", external=True))
     assert refused(capsys, "linked.docx") == (
         "linked.docx: error: links a file outside the document ('https://example.com/tracker.png' in "
-        "word/_rels/document.xml.rels); insert the picture or object into the document instead of linking it")
+        "word/_rels/document.xml.rels); insert the picture or object into the document instead of linking it "
+        "[import.unsafe-part]")
 
 
 def test_refuses_xml_with_entity_declarations(here, capsys):
@@ -659,12 +663,14 @@ def test_refuses_xml_with_entity_declarations(here, capsys):
     rewrite_zip(DOCX / "lo-article.docx", Path("entities.docx"),
                 lambda name, data: laughs + data.split(b"?>", 1)[1] if name == "word/document.xml" else data)
     assert refused(capsys, "entities.docx") == ("entities.docx: error: declares a DTD or entities in "
-                                                "word/document.xml; a Word document never does, so it is refused")
+                                                "word/document.xml; a Word document never does, so it is "
+                                                "refused [import.unsafe-part]")
 
 
 def test_refuses_a_section_that_is_not_in_the_edition(here, capsys):
     assert refused(capsys, DOCX / "lo-hindi.docx", "gs9").endswith(
-        "lo-hindi.docx: error: no section 'gs9' in mini-2020 (did you mean 'gs2'?); its sections are gs1, gs2")
+        "lo-hindi.docx: error: no section 'gs9' in mini-2020 (did you mean 'gs2'?); its sections are gs1, gs2 "
+        "[import.section]")
 
 
 def test_never_overwrites_an_article(here, capsys):
@@ -674,7 +680,8 @@ def test_never_overwrites_an_article(here, capsys):
     document.add_paragraph("New text.")
     code, _, err = imported(capsys, save(document), "gs2", "--number", "1")
     assert code == 1 and existing.read_bytes() == before
-    assert err.strip() == "doc.docx: error: refusing to overwrite mini/mini-2020/gs2/01-council-reform.md"
+    assert err.strip() == \
+        "doc.docx: error: refusing to overwrite mini/mini-2020/gs2/01-council-reform.md [import.exists]"
 
 
 def test_several_files_are_numbered_in_turn_and_a_refused_one_stops_only_itself(here, capsys):

@@ -8,14 +8,14 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-from ..markup import BOX_KINDS
-from .pandoc_ast import block_text, flatten_divs, table_rows, unmark
+from pressroom.paths import TEMPLATES
+from pressroom.stages.markup import BOX_KINDS
+from pressroom.wordimport.pandoc_ast import block_text, flatten_divs, table_rows, unmark
 
-STRINGS = Path(__file__).resolve().parent.parent.parent / "templates" / "strings"
+STRINGS = TEMPLATES / "strings"
 SPELLINGS = {
     "prelims": ("prelims pointers", "prelims pointer", "pointers for prelims", "prelims facts"),
     "note": ("note",),

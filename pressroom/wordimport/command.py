@@ -12,16 +12,16 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from .. import reader, scaffold
-from ..problems import display_path
-from ..yamlsource import load_yaml_file
-from .convert import EmptyDocument, convert
-from .docx_reader import Refused, open_docx
-from .pandoc_ast import read_docx
-from .scan import scan
-from .writer import Written, write
-
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+from pressroom.command import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, content_root
+from pressroom.editor import scaffold
+from pressroom.problems import UsageError, display_path
+from pressroom.stages import read as reader
+from pressroom.stages.yamlsource import load_yaml_file
+from pressroom.wordimport.convert import EmptyDocument, convert
+from pressroom.wordimport.docx_reader import Refused, open_docx
+from pressroom.wordimport.pandoc_ast import read_docx
+from pressroom.wordimport.scan import scan
+from pressroom.wordimport.writer import Written, write
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,12 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from ..cli import default_content_root
-
-    content_root = args.content or default_content_root()
+    root = content_root(args)
     try:
-        edition_dir = reader.resolve_edition(args.edition, content_root)
-    except reader.UsageError as exc:
+        edition_dir = reader.resolve_edition(args.edition, root)
+    except UsageError as exc:
         print(f"build.py import: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.number is not None and args.number < 0:
@@ -50,10 +48,10 @@ def run(args) -> int:
     for path in args.files:
         name = display_path(path)
         try:
-            written = import_file(path, args.section, edition_dir, content_root, labels, number)
-        except (Refused, scaffold.Refused, reader.UsageError, EmptyDocument) as exc:
-            print(f"{name}: error: {exc}", file=sys.stderr)
-            status = EXIT_REFUSED
+            written = import_file(path, args.section, edition_dir, root, labels, number)
+        except Refused as exc:
+            print(f"{name}: error: {exc} [{exc.code}]", file=sys.stderr)
+            status = EXIT_CONTENT
             continue
         for finding in written.findings:
             print(finding.render(name), file=sys.stderr)
@@ -71,9 +69,16 @@ def import_file(path: Path, section: str, edition_dir: Path, content_root: Path,
                 number: int | None) -> Written:
     package = open_docx(path)
     scanned = scan(package.clean)
-    article = convert(read_docx(scanned.prepared), scanned, labels)
-    plan = scaffold.plan_article(content_root, section, article.title, str(edition_dir), None, number)
-    written = write(article, package, plan)
+    try:
+        article = convert(read_docx(scanned.prepared), scanned, labels)
+        plan = scaffold.plan_article(content_root, section, article.title, str(edition_dir), None, number)
+        written = write(article, package, plan)
+    except EmptyDocument as exc:
+        raise Refused(str(exc), code="import.empty") from None
+    except scaffold.Refused as exc:
+        raise Refused(str(exc), code="import.exists") from None
+    except UsageError as exc:  # the edition is known to be good by now, so it is the section
+        raise Refused(str(exc), code="import.section") from None
     return dataclasses.replace(written, findings=article.findings + written.findings)
 
 

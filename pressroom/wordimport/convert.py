@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import boxes, questions
-from .findings import Finding
-from .markdown import Emitter, Picture
-from .pandoc_ast import block_text, first_paragraph, flatten_divs, nfc, plain, unmark
-from .scan import Scan
+from pressroom.wordimport import boxes, questions
+from pressroom.wordimport.findings import Finding
+from pressroom.wordimport.markdown import Emitter, Picture
+from pressroom.wordimport.pandoc_ast import (
+    block_text,
+    first_paragraph,
+    flatten_divs,
+    nfc,
+    plain,
+    unmark,
+)
+from pressroom.wordimport.scan import Scan
 
 PAPER = r"GS\s*[-‐–]?\s*(?:I{1,3}|IV|[1-4])|Prelims|Mains|Essay|Ethics"
 
@@ -43,13 +50,13 @@ def convert(tree: dict, scan: Scan, paper_labels: tuple[str, ...] = ()) -> Artic
         blocks.remove(first)
         title, where = block_text(first), first_paragraph(first)
         findings.append(Finding(where, "no paragraph has the Title or Heading 1 style, so the first paragraph "
-                                       "became the title"))
+                                       "became the title", "import.title"))
     title = _clean(title)
     topic, title = split_topic(title, paper_labels)
     summary = _clean(_meta_text(meta.get("subtitle")) or _meta_text(meta.get("abstract")))
     if not summary and blocks and _all_italic(blocks[0]):
         summary = _clean(block_text(blocks.pop(0)))
-    findings.append(Finding(0, "tags left empty; add the article's index terms under `tags:`"))
+    findings.append(Finding(0, "tags left empty; add the article's index terms under `tags:`", "import.tags"))
     body, prelims, mains, emitter = _body(blocks, scan, findings)
     findings += emitter.findings
     return Article(title, topic, summary, body, tuple(prelims), tuple(mains), tuple(emitter.pictures),
@@ -57,7 +64,7 @@ def convert(tree: dict, scan: Scan, paper_labels: tuple[str, ...] = ()) -> Artic
 
 
 class EmptyDocument(Exception):
-    """Nothing to import."""
+    """Nothing to import (reported as import.empty)."""
 
 
 def _meta_text(value: dict | None) -> str:
@@ -79,7 +86,7 @@ def _clean(text: str) -> str:
 def split_topic(title: str, paper_labels: tuple[str, ...] = ()) -> tuple[str, str]:
     """'GS-II: Techno-Politics: Facial recognition' -> ('Techno-Politics', 'Facial recognition')."""
     papers = "|".join([PAPER] + [re.escape(label) for label in paper_labels if label.strip()])
-    match = re.match(rf"^\s*(?:{papers})\s*[:：]\s*(.+)$", title, re.I)
+    match = re.match(rf"^\s*(?:{papers})\s*[:：]\s*(.+)$", title, re.IGNORECASE)
     if not match:
         return "", title
     rest = match[1]
@@ -142,7 +149,7 @@ def _body(blocks: list[dict], scan: Scan, findings: list[Finding]):
     return body + "\n", prelims, mains, emitter
 
 
-FIGURE_NUMBER = re.compile(r"^\s*(figure|fig\.|chart|चित्र)\s*\d+\s*[:.\-–—]?\s*", re.I)
+FIGURE_NUMBER = re.compile(r"^\s*(figure|fig\.|chart|चित्र)\s*\d+\s*[:.\-–—]?\s*", re.IGNORECASE)
 
 
 def _caption_fills_alt(block: dict, following: dict, scan: Scan) -> bool:
@@ -182,7 +189,7 @@ def _table_box(block: dict, emitter: Emitter) -> str:
     if label is None:
         emitter.paragraph = first_paragraph(block) or emitter.paragraph
         emitter.warn("a one-cell table without a box label became plain paragraphs; start it with a label "
-                     "such as 'Note' to make it a box")
+                     "such as 'Note' to make it a box", "import.box")
         return "\n\n".join(emitter.blocks(content))
     return _box(label.kind, boxes.without_label(content, label), emitter)
 
@@ -190,6 +197,6 @@ def _table_box(block: dict, emitter: Emitter) -> str:
 def _box(kind: str, content: list[dict], emitter: Emitter) -> str:
     inner = emitter.blocks(content, in_box=True)
     if not inner:
-        emitter.warn(f"a '{kind}' box label with nothing after it was dropped")
+        emitter.warn(f"a '{kind}' box label with nothing after it was dropped", "import.box")
         return ""
     return f"::: {kind}\n" + "\n\n".join(inner) + "\n:::"

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..markup import NUMERIC_CELL
-from .findings import Finding
-from .pandoc_ast import flatten_divs, nfc, plain, table_rows, unmark
-from .scan import MARKER
+from pressroom.stages.markup import NUMERIC_CELL
+from pressroom.wordimport.findings import Finding
+from pressroom.wordimport.pandoc_ast import flatten_divs, nfc, plain, table_rows, unmark
+from pressroom.wordimport.scan import MARKER
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ⁻")
 SUBSCRIPT = str.maketrans("0123456789+-=()aeox−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓ₋")
-ORDINAL = re.compile(r"^(st|nd|rd|th|er|e|re)$", re.I)
+ORDINAL = re.compile(r"^(st|nd|rd|th|er|e|re)$", re.IGNORECASE)
 IMAGE_SLOT = "\ufdd2{}\ufdd3"  # replaced by the picture's path once the writer has named it
 ESCAPED = re.compile(r"([\\`*_\[\]<|~])")  # `>` matters only at a line start, see LINE_START
 ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -39,8 +39,8 @@ class Emitter:
     paragraph: int = 0  # the last paragraph marker met, for findings
     tables: int = 0
 
-    def warn(self, message: str) -> None:
-        self.findings.append(Finding(self.paragraph, message))
+    def warn(self, message: str, code: str) -> None:
+        self.findings.append(Finding(self.paragraph, message, code))
 
     # ----------------------------------------------------------------- blocks
 
@@ -85,9 +85,9 @@ class Emitter:
         if kind == "CodeBlock":
             return protect_start(escape(nfc(c[1])).replace("\n", "\\\n"))
         if kind == "RawBlock":
-            self.warn(f"raw {c[0]} content dropped")
+            self.warn(f"raw {c[0]} content dropped", "import.dropped")
             return ""
-        self.warn(f"a part pandoc calls {kind} was dropped")
+        self.warn(f"a part pandoc calls {kind} was dropped", "import.dropped")
         return ""
 
     def list_items(self, items: list[list[dict]], marker, in_box: bool) -> str:
@@ -123,7 +123,7 @@ class Emitter:
         grid, merged = self.grid(block)
         if merged:
             self.warn(f"table {self.tables} has merged cells, which a Markdown table cannot hold; they were "
-                      "split, with the text in the first cell of each merge: check the table")
+                      "split, with the text in the first cell of each merge: check the table", "import.merged-cells")
         if not grid or not any(any(cell.strip() for cell in row) for row in grid):
             return ""
         width = max(len(row) for row in grid)
@@ -221,12 +221,13 @@ class Emitter:
         if kind == "Note":
             return self.note(c)
         if kind == "Math":
-            self.warn("equation dropped (the magazine cannot print Word equations); write it in words")
+            self.warn("equation dropped (the magazine cannot print Word equations); write it in words",
+                      "import.equation")
             return ""
         if kind == "RawInline":
-            self.warn(f"raw {c[0]} content dropped")
+            self.warn(f"raw {c[0]} content dropped", "import.dropped")
             return ""
-        self.warn(f"a part pandoc calls {kind} was dropped")
+        self.warn(f"a part pandoc calls {kind} was dropped", "import.dropped")
         return ""
 
     def text(self, value: str) -> str:
@@ -245,7 +246,7 @@ class Emitter:
             return self.inlines(content)
         text = self.inlines(content)
         what = "superscript" if kind == "Superscript" else "subscript"
-        self.warn(f"{what} '{raw}' written as plain text (the magazine has no {what} for it)")
+        self.warn(f"{what} '{raw}' written as plain text (the magazine has no {what} for it)", "import.script")
         return text
 
     def link(self, c: list) -> str:
@@ -256,10 +257,11 @@ class Emitter:
         shown = url.removeprefix("mailto:")
         label = unmark(plain(c[1])).strip()
         if label in (url, shown, url.split("://", 1)[-1]):
-            self.warn(f"link '{shown}' kept as plain text (the magazine prints addresses, it does not link them)")
+            self.warn(f"link '{shown}' kept as plain text (the magazine prints addresses, it does not link "
+                      "them)", "import.link")
             return escape(shown)
         self.warn(f"link '{label}' became its text and address, '{shown}' (the magazine does not link "
-                  "to the web)")
+                  "to the web)", "import.link")
         return f"{text} ({escape(shown)})"
 
     def image(self, c: list) -> str:
@@ -269,7 +271,7 @@ class Emitter:
         slot = IMAGE_SLOT.format(len(self.pictures))
         if not alt:
             self.warn(f"picture {len(self.pictures)} has no alt text in Word; write what it shows between "
-                      "the [ ] (build.py check asks for it)")
+                      "the [ ] (build.py check asks for it)", "import.alt-text")
         return f"![{escape(alt)}]({slot})"
 
     def note(self, blocks: list[dict]) -> str:

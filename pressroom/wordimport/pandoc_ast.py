@@ -13,8 +13,8 @@ import unicodedata
 
 import pypandoc
 
-from .docx_reader import Refused
-from .scan import MARKER
+from pressroom.wordimport.docx_reader import Refused
+from pressroom.wordimport.scan import MARKER
 
 TIMEOUT = 60
 HEAP_MB = 1024
@@ -27,10 +27,11 @@ def read_docx(package: bytes) -> dict:
     try:
         done = subprocess.run(command, input=package, capture_output=True, timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
-        raise Refused(f"took longer than {TIMEOUT} s to read; refused") from None
+        raise Refused(f"took longer than {TIMEOUT} s to read; refused", "import.unreadable") from None
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise Refused(f"cannot be read as a Word document ({reason[-1] if reason else 'pandoc failed'})")
+        raise Refused(f"cannot be read as a Word document ({reason[-1] if reason else 'pandoc failed'})",
+                      "import.unreadable")
     return json.loads(done.stdout)
 
 
@@ -52,9 +53,7 @@ def plain(inlines: list) -> str:
         elif kind == "Quoted":
             quote = ("\u201c", "\u201d") if content[0]["t"] == "DoubleQuote" else ("\u2018", "\u2019")
             out.append(quote[0] + plain(content[1]) + quote[1])
-        elif kind in ("Span", "Cite"):
-            out.append(plain(content[1] if kind == "Span" else content[1]))
-        elif kind in ("Link", "Image"):
+        elif kind in ("Span", "Cite") or kind in ("Link", "Image"):
             out.append(plain(content[1]))
         elif kind == "Code":
             out.append(content[1])

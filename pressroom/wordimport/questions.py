@@ -11,18 +11,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .findings import Finding
-from .pandoc_ast import block_text, first_paragraph, flatten_divs, plain, unmark
+from pressroom.wordimport.findings import Finding
+from pressroom.wordimport.pandoc_ast import (
+    block_text,
+    first_paragraph,
+    flatten_divs,
+    plain,
+    unmark,
+)
 
 PRELIMS_HEADINGS = ("practice questions", "prelims questions", "prelims practice questions", "mcqs", "mcq",
                     "multiple choice questions", "प्रारंभिक परीक्षा प्रश्न", "अभ्यास प्रश्न", "बहुविकल्पीय प्रश्न")
 MAINS_HEADINGS = ("mains questions", "mains question", "mains practice questions", "मुख्य परीक्षा प्रश्न")
-NUMBERED = re.compile(r"^(?:Q(?:uestion)?\s*\.?\s*(\d{1,3})\s*[.):]?|(\d{1,3})\s*[.)])\s+(.*)$", re.I | re.S)
-OPTION = re.compile(r"^\(?([a-dA-D])\s*[.)]\s*(.*)$", re.S)
+# "1. text", "1) text", "Q1. text", "Q.1 text", "Question 1: text"
+NUMBERED = re.compile(r"^(?:Q(?:uestion)?\s*\.?\s*(\d{1,3})\s*[.):]?|(\d{1,3})\s*[.)])\s+(.*)$",
+                      re.IGNORECASE | re.DOTALL)
+OPTION = re.compile(r"^\(?([a-dA-D])\s*[.)]\s*(.*)$", re.DOTALL)
 INLINE_OPTIONS = re.compile(r"\(([a-dA-D])\)\s*")
 ANSWER = re.compile(r"^(?:answer|ans|correct answer|correct option|उत्तर)\s*[:.\-–]?\s*(?:option\s*)?"
-                    r"\(?([a-dA-D])\)?(?:$|[\s.)].*$)", re.I | re.S)
-EXPLANATION = re.compile(r"^(?:explanation|व्याख्या)\s*[:.\-–]\s*(.*)$", re.I | re.S)
+                    r"\(?([a-dA-D])\)?(?:$|[\s.)].*$)", re.IGNORECASE | re.DOTALL)
+EXPLANATION = re.compile(r"^(?:explanation|व्याख्या)\s*[:.\-–]\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def part_kind(heading: str) -> str | None:
@@ -127,12 +135,13 @@ def read_prelims(blocks: list[dict]) -> tuple[list[Prelims], list[Line], list[Fi
         missing = _missing(draft)
         if missing:
             findings.append(Finding(draft.paragraph, f"question {draft.number} could not be read ({missing}); "
-                                                     "it is kept as text in the article"))
+                                                     "it is kept as text in the article", "import.question"))
             kept += draft.lines
             continue
         if not draft.explanation:
             findings.append(Finding(draft.paragraph, f"question {draft.number} has no explanation; write one "
-                                                     "in the front matter (build.py check asks for it)"))
+                                                     "in the front matter (build.py check asks for it)",
+                                    "import.explanation"))
         stem = " ".join(draft.stem)
         if draft.statements:
             # The schema has no `statements:` yet, so they are folded into the stem as numbered lines.
@@ -177,7 +186,7 @@ def _add(draft: Draft, line: Line, number: int | None, text: str) -> None:
         draft.statements.append(text)
         return
     if draft.options:  # text after the options and before the answer: the last option goes on
-        last = sorted(draft.options)[-1]
+        last = max(draft.options)
         draft.options[last] += " " + line.text
     elif draft.statements:
         draft.tail.append(line.text)

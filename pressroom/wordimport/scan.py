@@ -22,8 +22,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from .docx_reader import Refused
-from .findings import Finding, grouped
+from pressroom.wordimport.docx_reader import Refused
+from pressroom.wordimport.findings import Finding, grouped
 
 MARK_OPEN, MARK_CLOSE = "\ufdd0", "\ufdd1"
 MARKER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
@@ -40,21 +40,24 @@ PICTURE = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 NO_FILL = {None, "", "auto", "FFFFFF", "ffffff"}
 
 DROPPED = {
-    "tracked": "tracked changes: the text is imported as if every change were accepted",
-    "comment": "comment dropped (comments are not printed)",
-    "equation": "equation dropped (the magazine cannot print Word equations); write it in words or as an image",
-    "textbox": "text box dropped, with its text; move the text into the article (or into a box, see the guide)",
-    "smartart": "SmartArt dropped; save it as a picture and insert the picture",
-    "chart": "chart dropped (an embedded chart is not a picture); save it as a picture and insert that",
-    "object": "embedded object dropped; insert a picture of it instead",
-    "shape": "drawing shape dropped; save it as a picture and insert the picture",
-    "page": "page break dropped (the magazine lays out its own pages)",
-    "section": "section break dropped (the magazine lays out its own pages)",
-    "colour": "text colour dropped (direct formatting; the magazine's styles decide colours)",
-    "font": "font dropped (direct formatting; the magazine uses its own fonts)",
-    "size": "font size dropped (direct formatting)",
-    "highlight": "highlighting dropped (direct formatting); use bold for what matters",
-    "underline": "underline dropped (direct formatting); use italic or bold",
+    "tracked": ("tracked changes: the text is imported as if every change were accepted", "import.tracked-changes"),
+    "comment": ("comment dropped (comments are not printed)", "import.comment"),
+    "equation": ("equation dropped (the magazine cannot print Word equations); write it in words or as an image",
+                 "import.equation"),
+    "textbox": ("text box dropped, with its text; move the text into the article (or into a box, see the guide)",
+                "import.text-box"),
+    "smartart": ("SmartArt dropped; save it as a picture and insert the picture", "import.smartart"),
+    "chart": ("chart dropped (an embedded chart is not a picture); save it as a picture and insert that",
+              "import.chart"),
+    "object": ("embedded object dropped; insert a picture of it instead", "import.object"),
+    "shape": ("drawing shape dropped; save it as a picture and insert the picture", "import.shape"),
+    "page": ("page break dropped (the magazine lays out its own pages)", "import.break"),
+    "section": ("section break dropped (the magazine lays out its own pages)", "import.break"),
+    "colour": ("text colour dropped (direct formatting; the magazine's styles decide colours)", "import.formatting"),
+    "font": ("font dropped (direct formatting; the magazine uses its own fonts)", "import.formatting"),
+    "size": ("font size dropped (direct formatting)", "import.formatting"),
+    "highlight": ("highlighting dropped (direct formatting); use bold for what matters", "import.formatting"),
+    "underline": ("underline dropped (direct formatting); use italic or bold", "import.formatting"),
 }
 
 
@@ -76,9 +79,9 @@ def scan(clean: bytes) -> Scan:
     try:
         document = docx.Document(io.BytesIO(clean))
     except (PackageNotFoundError, ValueError, KeyError) as exc:
-        raise Refused(f"cannot be read as a Word document ({exc})") from None
+        raise Refused(f"cannot be read as a Word document ({exc})", "import.unreadable") from None
     body = document.element.body
-    drops: dict[str, list[int]] = {}
+    drops: dict[tuple[str, str], list[int]] = {}
     paragraphs: dict[int, ParagraphInfo] = {}
     number = 0
     for p in list(body.iter(qn("w:p"))):

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from ..coverage import INVISIBLE, shipped_characters
-from ..scaffold import NewArticle, Refused, quoted
-from .convert import Article
-from .docx_reader import Package
-from .findings import Finding
-from .markdown import IMAGE_SLOT, Picture
+from pressroom.editor.scaffold import NewArticle, Refused, quoted
+from pressroom.paths import FONTS
+from pressroom.stages.coverage import INVISIBLE, shipped_characters
+from pressroom.wordimport.convert import Article
+from pressroom.wordimport.docx_reader import Package
+from pressroom.wordimport.findings import Finding
+from pressroom.wordimport.markdown import IMAGE_SLOT, Picture
 
-FONTS = Path(__file__).resolve().parent.parent.parent / "styles" / "fonts"
 MAX_PIXELS = 40_000_000   # checked from the header, before any pixel is decoded
 MAX_SIDE = 2400           # about 20 cm at 300 dpi: the widest a page prints
 KEPT = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
@@ -63,7 +63,8 @@ def write(article: Article, package: Package, plan: NewArticle) -> Written:
         slot = IMAGE_SLOT.format(index)
         target, problem = _save_picture(picture, package, images_dir, f"{slug}-{index}")
         if problem:
-            findings.append(Finding(picture.paragraph, f"picture {index} {problem}; it was left out"))
+            findings.append(Finding(picture.paragraph, f"picture {index} {problem}; it was left out",
+                                    "import.picture"))
             body = _drop_picture(body, slot)
             continue
         saved.append(target)
@@ -135,12 +136,12 @@ def _unique(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
             return path
         except FileExistsError:
             continue
-    raise Refused(f"no free picture name for {stem} in {folder}")
+    raise Refused(f"no free picture name for {stem} in {folder}")  # scaffold's Refused: reported as import.exists
 
 
 def _coverage(text: str) -> list[Finding]:
     known = shipped_characters(FONTS)
     missing = sorted({c for c in text if ord(c) not in known and c not in INVISIBLE and not c.isspace()})
     return [Finding(0, f"character '{c}' (U+{ord(c):04X}) is in none of the magazine's fonts; replace it "
-                       "(build.py check reports it)") for c in missing]
+                       "(build.py check reports it)", "import.character") for c in missing]
 
