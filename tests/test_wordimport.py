@@ -445,6 +445,21 @@ def test_question_lines_in_one_paragraph_and_other_ways_of_numbering_and_answeri
 ---''' in article()
 
 
+def test_question_parts_headed_by_a_bold_paragraph(here, capsys):
+    document = new_doc()
+    document.add_paragraph("Body.")
+    document.add_paragraph().add_run("Prelims Questions:").bold = True
+    for line in ("1. Which bank?", "(a) RBI (b) SBI (c) PNB (d) None", "Answer: b", "Explanation: SBI."):
+        document.add_paragraph(line)
+    document.add_paragraph().add_run("Mains Questions").bold = True
+    document.add_paragraph("Discuss state funding of elections. (250 words)")
+    imported(capsys, save(document), "gs2")
+    text = article()
+    assert '    - q: "Which bank?"' in text
+    assert '  mains:\n    - "Discuss state funding of elections. (250 words)"' in text
+    assert body_of(text).strip() == "Body."
+
+
 def test_question_it_cannot_read_stays_as_text_with_a_warning(here, capsys):
     document = new_doc()
     document.add_heading("MCQs", 2)

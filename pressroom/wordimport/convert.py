@@ -111,10 +111,11 @@ def _body(blocks: list[dict], scan: Scan, findings: list[Finding]):
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        if block["t"] == "Header" and questions.part_kind(plain(block["c"][2])):
+        kind = _part_kind(block)
+        if kind:
             end = _part_end(blocks, i)
             part = blocks[i + 1:end]
-            if questions.part_kind(plain(block["c"][2])) == "prelims":
+            if kind == "prelims":
                 read, kept, more = questions.read_prelims(part)
                 prelims += read
                 findings += more
@@ -167,12 +168,22 @@ def _caption_fills_alt(block: dict, following: dict, scan: Scan) -> bool:
     return True
 
 
+def _part_kind(block: dict) -> str | None:
+    """"prelims" or "mains" for a question part's heading: a heading, or a paragraph holding only its words."""
+    if block["t"] == "Header":
+        return questions.part_kind(plain(block["c"][2]))
+    if block["t"] in ("Para", "Plain"):
+        return questions.part_kind(block_text(block))
+    return None
+
+
 def _part_end(blocks: list[dict], start: int) -> int:
-    level = blocks[start]["c"][0]
+    """A part ends at the next heading of its level or above, or at the next part."""
+    level = blocks[start]["c"][0] if blocks[start]["t"] == "Header" else 99
     end = start + 1
     while end < len(blocks):
         nxt = blocks[end]
-        if nxt["t"] == "Header" and (nxt["c"][0] <= level or questions.part_kind(plain(nxt["c"][2]))):
+        if (nxt["t"] == "Header" and nxt["c"][0] <= level) or _part_kind(nxt):
             break
         end += 1
     return end
