@@ -24,6 +24,7 @@ ALLOWED = {
     "pipeline": {"stages", "fast"},
     "copies": {"copies", "pipeline", "stages"},
     "editor": {"editor", "pipeline", "stages"},
+    "wordimport": {"wordimport", "editor", "stages"},
     "cli": {"pipeline", "stages", "fast", "editor", "copies", "site", "wordimport"},
 }
 
