@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from conftest import ROOT, copy_fixture, run_build
 
 HREF = re.compile(r'\s(?:href|src)="([^"]*)"')

@@ -17,13 +17,12 @@ from urllib.parse import unquote, urlsplit
 
 import cbor2
 import pytest
+from conftest import ROOT
 from lxml import etree, html
-
-from conftest import ROOT, run_build
 from sitekit import build_site, local_targets, mtimes, require_site, site_files
 
-from pressroom import epub
 from pressroom.site import search
+from pressroom.stages import epub
 
 SCHEMA = Path(__file__).resolve().parent / "opds-schema"
 ATOM = "{http://www.w3.org/2005/Atom}"

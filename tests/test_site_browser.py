@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-
 from cdp import Chromium, chromium_path
 from conftest import ROOT
 from sitekit import serve

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .sources import Group, Item
+from pressroom.site.sources import Group, Item
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -69,7 +69,7 @@ class ArticlePage:
 
 def web_fragment(epub_html: str, table_label: str, notes_label: str) -> tuple[str, tuple[str, ...]]:
     """The EPUB fragment as HTML for a web page, and the images it shows."""
-    root = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{epub_html}</div>'.encode("utf-8"), PARSER)
+    root = etree.fromstring(f'<div xmlns:epub="{EPUB_NS}">{epub_html}</div>'.encode(), PARSER)
     images, tables = [], []
     for element in root.iter():
         if not isinstance(element.tag, str):

@@ -13,12 +13,12 @@ import io
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import uharfbuzz
 from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .library import COVER, THUMBNAIL
+from pressroom.fontsubset import for_text
+from pressroom.site.library import COVER, THUMBNAIL
 
 # (CSS family, file stem, weight, style)
 WEB_FONTS = (
@@ -52,17 +52,8 @@ def font_text(page_text: str) -> str:
 
 
 def web_font(path: Path, text: str) -> bytes:
-    """The font subset to `text`, with every layout feature (Devanagari shaping needs them all), as WOFF2."""
-    request = uharfbuzz.SubsetInput()
-    for character in text:
-        request.unicode_set.add(ord(character))
-    for kind in (uharfbuzz.SubsetInputSets.LAYOUT_FEATURE_TAG, uharfbuzz.SubsetInputSets.NAME_ID,
-                 uharfbuzz.SubsetInputSets.NAME_LANG_ID):
-        keep = request.sets(kind)
-        keep.clear()
-        keep.invert()
-    subset = uharfbuzz.subset(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path))), request).blob.data
-    font = TTFont(io.BytesIO(subset), recalcTimestamp=False)  # keeps head.modified: the same bytes every run
+    """The font subset to `text` as for the EPUB (every layout feature: Devanagari shaping needs them), as WOFF2."""
+    font = TTFont(io.BytesIO(for_text(path, text)), recalcTimestamp=False)  # the same bytes every run
     font.flavor = "woff2"
     out = io.BytesIO()
     font.save(out)

@@ -2,29 +2,34 @@
 
     python build.py site [--out DIR] [--base-url URL] [--content DIR]
 
-First every publication is built as `build.py NAME` would build it (one that has
-not changed answers in a fraction of a second), then `<out>/site/` gets the library
-page, a page per publication and per article, the search index and the OPDS
-catalogue.  Content errors stop it before the site is touched (exit 1).
+First every publication is built by `build.py NAME`, run as the editor would type
+it (one that has not changed answers in a fraction of a second from its no-change
+record), then `<out>/site/` gets the library page, a page per publication and per
+article, the search index and the OPDS catalogue.  Content errors stop it before the
+site is touched (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .. import cli, schema
-from ..problems import ContentError, display_path
-from ..yamlsource import load_yaml_file
-from . import search
-from .publish import Settings, Site
-from .sources import built, discover
+from pressroom.command import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, content_root, positive_int
+from pressroom.paths import PROJECT
+from pressroom.problems import ContentError, display_path
+from pressroom.site import search
+from pressroom.site.publish import Settings, Site
+from pressroom.site.sources import built, discover
+from pressroom.stages import schema
+from pressroom.stages.yamlsource import load_yaml_file
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+# `build.py` itself, from this very copy of Pressroom: its runs share the editor's own no-change records.
+BUILD = f"import sys; sys.path.insert(0, {str(PROJECT)!r}); from pressroom.cli import main; sys.exit(main())"
 
 
 def base_url(text: str) -> str:
@@ -42,7 +47,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--base-url", type=base_url, metavar="URL",
                         help="where the site will be published, e.g. https://example.org/library/; "
                              "the catalogue's links become absolute (default: relative)")
-    parser.add_argument("--jobs", type=cli.positive_int, metavar="N",
+    parser.add_argument("--jobs", type=positive_int, metavar="N",
                         help="worker processes for the editions it builds (default: one per core)")
     parser.add_argument("--quiet", action="store_true", help="print only problems")
 
@@ -67,20 +72,22 @@ def _problems(problems, what: str) -> int:
 
 def run(args) -> int:
     started = time.perf_counter()
-    content_root = args.content or cli.default_content_root()
-    brand_path = content_root / "brand.yaml"
+    root = content_root(args)
+    brand_path = root / "brand.yaml"
     if not brand_path.is_file():
-        print(f"build.py site: error: no brand.yaml in {content_root}/", file=sys.stderr)
+        print(f"build.py site: error: no brand.yaml in {root}/", file=sys.stderr)
         return EXIT_USAGE
-    sources, problems = discover(content_root)
+    sources, problems = discover(root)
     if problems:
         return _problems(problems, "site")
     if not sources:
-        print(f"build.py site: error: no edition found under {content_root}/", file=sys.stderr)
+        print(f"build.py site: error: no edition found under {root}/", file=sys.stderr)
         return EXIT_USAGE
     status = EXIT_OK
     for source in sources:
-        status = max(status, cli.run_build(cli.make_build_parser().parse_args(_build_arguments(args, source.build_name))))
+        sys.stdout.flush()
+        status = max(status, subprocess.run([sys.executable, "-c", BUILD, *_build_arguments(args, source.build_name)],
+                                            check=False).returncode)
     if status != EXIT_OK:
         print("site: a publication did not build (see above); the site was not written", file=sys.stderr)
         return status
@@ -93,7 +100,7 @@ def run(args) -> int:
         pairs.append((source, outputs))
     if problems or brand is None:
         return _problems(problems, "site")
-    settings = Settings(content_root, args.out, args.base_url, args.jobs or os.cpu_count() or 1)
+    settings = Settings(root, args.out, args.base_url, args.jobs or os.cpu_count() or 1)
     try:
         outcome = Site(settings, brand).publish(pairs)
     except ContentError as exc:

@@ -34,7 +34,7 @@ class EpubError(Exception):
 class NavEntry:
     title: str
     href: str  # as written in the nav, relative to the package
-    children: tuple["NavEntry", ...] = ()
+    children: tuple[NavEntry, ...] = ()
 
 
 class EpubFile:
@@ -75,7 +75,7 @@ class EpubFile:
     def resource(self, href: str) -> bytes:
         """A file named relative to the package document, never outside the book."""
         name = posixpath.normpath(posixpath.join(self.package_dir, href.split("#")[0]))
-        if name.startswith("../") or name.startswith("/") or name == "..":
+        if name.startswith(("../", "/")) or name == "..":
             raise EpubError(f"'{href}' points outside the EPUB")
         return self.read(name)
 

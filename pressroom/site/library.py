@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .. import compose
-from .articles import ArticlePage
-from .sources import Download, Record
+from pressroom.site.articles import ArticlePage
+from pressroom.site.sources import Download, Record
+from pressroom.stages import compose
 
 THUMBNAIL = (160, 240)  # the size of the library's cover thumbnails, and of the catalogue's
 COVER = (400, 600)      # the cover on a publication's page, and the catalogue's image
 SITE_LANGUAGE = "en"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def strings_for(language: str) -> dict:
     """The edition strings of a language, with the site's strings merged key by key over the English ones."""
     english, local = compose.load_strings(SITE_LANGUAGE), compose.load_strings(language)

@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from .library import month_label
-from .sources import Record, newest_first
+from pressroom.site.library import month_label
+from pressroom.site.sources import Record, newest_first
 
 ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/terms/"
@@ -38,7 +38,7 @@ def _stamp(day: str) -> str:
 
 
 class _Feed:
-    def __init__(self, path: str, title: str, kind: str, catalogue: "Catalogue", updated: str):
+    def __init__(self, path: str, title: str, kind: str, catalogue: Catalogue, updated: str):
         self.path, self.catalogue = path, catalogue
         self.root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM, "dc": DC, "opds": OPDS})
         self.add(self.root, "id", catalogue.urn(path))
@@ -106,7 +106,7 @@ class Catalogue:
     def acquisition(self, path: str, title: str, records: list[Record]) -> bytes:
         feed = _Feed(path, title, ACQUISITION, self, self._updated(records))
         for record in records:
-            entry = feed.add(feed.root, "entry", **{f"{{http://www.w3.org/XML/1998/namespace}}lang": record.language})
+            entry = feed.add(feed.root, "entry", **{"{http://www.w3.org/XML/1998/namespace}lang": record.language})
             feed.add(entry, "title", record.full_title)
             feed.add(entry, "id", record.identifier)
             feed.add(entry, "updated", _stamp(record.published))

@@ -16,20 +16,21 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import compose, pipeline, practice
-from ..hashing import tree_files
-from ..problems import ContentError, error
-from . import assets, search
-from .articles import edition_articles, edition_contents, nav_contents, web_fragment
-from .epubfile import EpubError, EpubFile
-from .library import SITE_LANGUAGE, Frame, article_page, library_page, publication_page, strings_for
-from .opds import Catalogue
-from .sources import Built, Download, Record, Source, newest_first, read_meta
-from .writer import State, Writer
+from pressroom import pipeline
+from pressroom.fingerprint import tool_trees, tree_files
+from pressroom.paths import FONTS, STYLES, TEMPLATES
+from pressroom.problems import ContentError, error
+from pressroom.site import assets, search
+from pressroom.site.articles import edition_articles, edition_contents, nav_contents, web_fragment
+from pressroom.site.epubfile import EpubError, EpubFile
+from pressroom.site.library import SITE_LANGUAGE, Frame, article_page, library_page, publication_page, strings_for
+from pressroom.site.opds import Catalogue
+from pressroom.site.sources import Built, Download, Record, Source, newest_first, read_meta
+from pressroom.site.writer import State, Writer
+from pressroom.stages import compose, practice
 
 SITE_FORMAT = 1  # bump when the same inputs should give different pages
-TOOL_TREES = (compose.PROJECT / "pressroom", compose.TEMPLATES, compose.STYLES)
-SEARCH_SCRIPT = compose.TEMPLATES / "site" / "search.js"
+SEARCH_SCRIPT = TEMPLATES / "site" / "search.js"
 MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
 
 
@@ -65,7 +66,7 @@ class Site:
         self.writer = Writer(settings.site)
         self.hashes = self.state.hashes
         self.tools = _digest([SITE_FORMAT, search.version(), settings.base_url,
-                              [(str(p), self.hashes.of(p)) for tree in TOOL_TREES for p in tree_files(tree)]])
+                              [(str(p), self.hashes.of(p)) for tree in tool_trees() for p in tree_files(tree)]])
         self.colors = compose.palette(brand.colors)
         self.logo_path = self._logo_path()
         self.frame = Frame(brand, f"assets/logo{self.logo_path.suffix.lower()}" if self.logo_path else None)
@@ -77,7 +78,7 @@ class Site:
         path = (root / self.brand.logo).resolve()
         if not path.is_relative_to(root) or path.suffix.lower() not in (".svg", ".png") or not path.is_file():
             raise ContentError([error(root / "brand.yaml", 1, f"logo '{self.brand.logo}' must be an SVG or PNG "
-                                                              f"file inside the content folder")])
+                                                              f"file inside the content folder", code="site.logo")])
         return path
 
     def publish(self, sources: list[tuple[Source, Built]]) -> Outcome:
@@ -96,9 +97,9 @@ class Site:
             text.append(entry["text"])
         parts = {"fonts": self._fonts("".join(text))}
         self._shared(records)
-        self.writer.prune(spare="pagefind/")
+        removed = self.writer.prune(spare="pagefind/")  # before Pagefind reads the site: no stale page is indexed
         parts["search"] = self._search(publications)
-        removed = self.writer.prune()
+        removed += self.writer.prune()
         self.state.save(publications, parts)
         return Outcome(tuple(newest_first(records)), tuple(made), tuple(self.writer.rewritten), tuple(removed),
                        parts["search"].get("ran", False))
@@ -140,8 +141,10 @@ class Site:
                 else:
                     groups = nav_contents(book.nav())
             cover_jpg, thumbnail_jpg = assets.covers(cover_png)
-        except (EpubError, assets.AssetError) as exc:
-            raise ContentError([error(built.epub, 1, str(exc))]) from None
+        except EpubError as exc:
+            raise ContentError([error(built.epub, 1, str(exc), code="site.epub")]) from None
+        except assets.AssetError as exc:
+            raise ContentError([error(built.epub, 1, str(exc), code="site.image")]) from None
         self.writer.put(f"{slug}/cover.jpg", cover_jpg)
         self.writer.put(f"{slug}/thumbnail.jpg", thumbnail_jpg)
         downloads = []
@@ -167,7 +170,7 @@ class Site:
         for relative, data in Catalogue(records, self.brand, strings_for(SITE_LANGUAGE),
                                         self.settings.base_url).feeds().items():
             put(relative, data)
-        css = assets.stylesheet((compose.STYLES / "site.css").read_text(encoding="utf-8"), self.colors)
+        css = assets.stylesheet((STYLES / "site.css").read_text(encoding="utf-8"), self.colors)
         put("assets/site.css", css.encode("utf-8"))
         put("assets/search.js", SEARCH_SCRIPT.read_bytes())
         logo_png = None
@@ -175,10 +178,10 @@ class Site:
             try:
                 data = assets.logo(self.logo_path)
             except assets.AssetError as exc:
-                raise ContentError([error(self.logo_path, 1, str(exc))]) from None
+                raise ContentError([error(self.logo_path, 1, str(exc), code="site.logo")]) from None
             put(self.frame.logo, data)
             logo_png = data if self.logo_path.suffix.lower() == ".png" else None
-        put("favicon.ico", assets.favicon(self.brand.name, self.colors, pipeline.FONTS, logo_png))
+        put("favicon.ico", assets.favicon(self.brand.name, self.colors, FONTS, logo_png))
 
     def _fonts(self, page_text: str) -> dict:
         text = assets.font_text(page_text)
@@ -188,7 +191,7 @@ class Site:
             self.writer.keep(old["files"])
             return old
         before = set(self.writer.files)
-        for relative, data in assets.web_fonts(pipeline.FONTS, text, self.settings.workers).items():
+        for relative, data in assets.web_fonts(FONTS, text, self.settings.workers).items():
             self.writer.put(relative, data)
         return {"key": key, "files": {k: v for k, v in self.writer.files.items() if k not in before}}
 

@@ -61,7 +61,8 @@ def index(site: Path, work: Path, language: str) -> dict[str, bytes]:
                "--force-language", language, "--silent"]
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(work)}  # nothing from the caller's Pagefind settings
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=work)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=work,
+                                check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchError(f"Pagefind did not run: {exc}") from None
     if result.returncode != 0:

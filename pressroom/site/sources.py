@@ -14,9 +14,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import reader
-from ..problems import Problem, error
-from ..yamlsource import load_yaml_file
+from pressroom.problems import Problem, error
+from pressroom.stages import read as reader
+from pressroom.stages.yamlsource import load_yaml_file
 
 # The site's own folders: a publication with one of these names would be written over them.
 RESERVED = ("assets", "opds", "pagefind", "site")
@@ -42,11 +42,13 @@ def discover(content_root: Path) -> tuple[list[Source], list[Problem]]:
     for source in sources:
         if source.slug in RESERVED:
             problems.append(error(source.definition, 1, f"a publication cannot be named '{source.slug}': the site "
-                                                        f"keeps its own files in {source.slug}/; rename the folder"))
+                                                        f"keeps its own files in {source.slug}/; rename the folder",
+                                  code="site.reserved-name"))
         elif source.slug in seen:
             problems.append(error(source.definition, 1, f"'{source.slug}' is also the name of "
                                                         f"{seen[source.slug].definition.parent}; both would be "
-                                                        f"built into the same output folder"))
+                                                        f"built into the same output folder",
+                                  code="site.same-name"))
         seen.setdefault(source.slug, source)
     return sources, problems
 
@@ -68,12 +70,14 @@ def built(source: Source, out_dir: Path) -> tuple[Built | None, list[Problem]]:
     try:
         size = path.stat().st_size
         if size > MAX_REPORT:
-            return None, [error(path, 1, f"the build report is {size} bytes, more than a report can be")]
+            return None, [error(path, 1, f"the build report is {size} bytes, more than a report can be",
+                                  code="site.report")]
         report = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None, [error(source.definition, 1, f"{source.build_name} has not been built: no {path}")]
+        return None, [error(source.definition, 1, f"{source.build_name} has not been built: no {path}",
+                                      code="site.not-built")]
     except (OSError, ValueError) as exc:
-        return None, [error(path, 1, f"cannot read the build report: {exc}")]
+        return None, [error(path, 1, f"cannot read the build report: {exc}", code="site.report")]
     artefacts = report.get("artefacts") if isinstance(report, dict) else None
     files = {}
     for kind in ("pdf", "epub"):
@@ -81,7 +85,7 @@ def built(source: Source, out_dir: Path) -> tuple[Built | None, list[Problem]]:
         file = folder / Path(name).name if isinstance(name, str) else None
         if file is None or not file.is_file():
             return None, [error(path, 1, f"the last build of {source.build_name} made no {kind.upper()}; "
-                                         f"build both formats")]
+                                         f"build both formats", code="site.not-built")]
         files[kind] = file
     pages = report.get("pages")
     articles = report.get("articles")
@@ -115,10 +119,11 @@ def read_meta(source: Source) -> tuple[Meta | None, list[Problem]]:
     try:
         published = dt.date.fromisoformat(text(value, "published"))
     except ValueError:
-        return None, [error(source.definition, located.line_of(("published",)), "published: not a date (YYYY-MM-DD)")]
+        return None, [error(source.definition, located.line_of(("published",)), "published: not a date (YYYY-MM-DD)",
+                              code="site.definition")]
     title = text(value, "title")
     if not title:
-        return None, [error(source.definition, 1, "missing required key 'title'")]
+        return None, [error(source.definition, 1, "missing required key 'title'", code="site.definition")]
     return Meta(title, text(value, "prelims_label"), text(value, "language", "en") or "en", published,
                 text(cover, "headline")), []
 

@@ -15,8 +15,8 @@ import os
 import re
 from pathlib import Path
 
-from ..hashing import file_sha256
-from ..output import write_atomic
+from pressroom.fingerprint import file_sha256
+from pressroom.output import write_atomic
 
 STATE_FORMAT = 1
 NAME = r"[a-z0-9][a-z0-9-]*"
