@@ -400,3 +400,79 @@ def test_a_base_url_that_is_not_a_web_folder_is_a_usage_error(library, tmp_path)
     assert built.result.stderr.splitlines()[-1] == (
         "build.py site: error: argument --base-url: 'example.org/lib' is not the address of a folder on the web, "
         "such as https://example.org/library/")
+
+
+# --------------------------------------------------------------------------- compilations
+
+COMPILATION = """title: "Mini PT 365"
+prelims_label: "Prelims 2020"
+language: en
+published: 2020-05-01
+cover:
+  headline: "Every story of the spring"
+"""
+
+
+def test_a_compilation_is_published_from_its_outputs(library, tmp_path, opds_schema):
+    """Compilations (issue 15) build like editions into <out>/<slug>/; the site takes their title, date and
+    label from compilation.yaml and the rest from the build's outputs. Until that builder exists, the
+    outputs are an edition's, renamed."""
+    from pressroom.site.publish import Settings, Site
+    from pressroom.site.sources import built, discover
+    from pressroom.stages import schema
+    from pressroom.stages.yamlsource import load_yaml_file
+
+    out = tmp_path / "out"
+    require_site(build_site(library, out, tmp_path))
+    folder = library / "compilations" / "mini-pt-2020"
+    folder.mkdir(parents=True)
+    (folder / "compilation.yaml").write_text(COMPILATION, encoding="utf-8")
+    target = out / "mini-pt-2020"
+    target.mkdir()
+    for kind in ("pdf", "epub"):
+        (target / f"mini-press-mini-pt-2020.{kind}").write_bytes((out / "mini-2020" / f"mini-press-mini-2020.{kind}")
+                                                                  .read_bytes())
+    report = json.loads((out / "mini-2020" / "build-report.json").read_text(encoding="utf-8"))
+    report["artefacts"] = {k: str(target / f"mini-press-mini-pt-2020.{k}") for k in ("pdf", "epub")}
+    (target / "build-report.json").write_text(json.dumps(report), encoding="utf-8")
+
+    sources, problems = discover(library)
+    assert problems == [] and [s.build_name for s in sources][-1] == "compilations/mini-pt-2020"
+    brand = schema.validate(schema.Brand, load_yaml_file(library / "brand.yaml")[0], library / "brand.yaml")[0]
+    outcome = Site(Settings(library, out, None), brand).publish([(s, built(s, out)[0]) for s in sources])
+    assert outcome.made == ("mini-pt-2020",)
+
+    site = out / "site"
+    shelf = html.parse(str(site / "index.html")).getroot().cssselect(".shelf > li")
+    assert [b.cssselect("h3")[0].text_content() for b in shelf] == ["Mini PT 365", "Mini April 2020",
+                                                                     "Mini March 2020"]
+    assert shelf[0].cssselect(".badge")[0].text_content() == "Compilation"
+    page = html.parse(str(site / "mini-pt-2020" / "index.html")).getroot()
+    assert [g.cssselect("h3")[0].text_content() for g in page.cssselect("section.group")] == [
+        "GS-I: Heritage and Geography", "GS-II: Polity and Governance"]
+    assert "River towns of the Vaigai" in page.cssselect("section.group")[0].text_content()
+    check_catalogue(site, opds_schema)
+    entries = etree.parse(str(site / "opds" / "compilations.xml")).getroot().findall(f"{ATOM}entry")
+    assert [(e.findtext(f"{ATOM}title"), e.findtext(f"{DC}issued")) for e in entries] == [
+        ("Mini PT 365 (Prelims 2020)", "2020-05-01")]
+
+
+@pytest.mark.parametrize("svg, refused", [
+    ('<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/></svg>', None),
+    ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "<script>"),
+    ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', 'onload="alert(1)"'),
+    ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+     '<image x:href="https://tracker.example/p.png"/></svg>', 'href="https://tracker.example/p.png"'),
+    ('<!DOCTYPE svg [<!ENTITY e SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&e;</svg>',
+     "declares entities"),
+    ('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+     '<svg xmlns="http://www.w3.org/2000/svg"><circle r="2"/></svg>', None),
+])
+def test_an_svg_on_the_site_may_only_draw(svg, refused):
+    from pressroom.site import assets
+
+    if refused is None:
+        assets.check_svg(svg.encode())  # an external DTD is named, never fetched
+    else:
+        with pytest.raises(assets.AssetError, match=re.escape(refused)):
+            assets.check_svg(svg.encode())

@@ -142,6 +142,9 @@ def check_svg(data: bytes) -> None:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise AssetError(f"not well-formed SVG: {exc}") from None
+    declared = root.getroottree().docinfo.internalDTD
+    if declared is not None and any(True for _ in declared.iterentities()):
+        raise AssetError("the SVG declares entities in its DOCTYPE; an SVG on the web may only draw")
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
