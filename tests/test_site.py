@@ -371,6 +371,19 @@ def test_a_change_to_one_edition_rewrites_its_pages_the_library_catalogue_and_in
     assert b"Reforming the city council" in after["mini-2020-04/art-council-reform.html"]
 
 
+def test_a_garbled_state_file_only_means_the_site_is_made_anew(library, tmp_path):
+    out = tmp_path / "out"
+    require_site(build_site(library, out, tmp_path))
+    before = site_files(out / "site")
+    state = out / ".cache" / "site" / "state.json"
+    state.write_text(json.dumps({"format": 1, "publications": {"mini-2020": {"key": 5, "files": "x", "record": []}},
+                                 "parts": {"fonts": {"key": None, "files": [1, 2]}}, "hashes": {"a": 1}}),
+                     encoding="utf-8")
+    again = require_site(build_site(library, out, tmp_path))
+    assert again.result.stderr == ""
+    assert site_files(out / "site") == before
+
+
 # --------------------------------------------------------------------------- errors
 
 def test_a_content_error_stops_the_site_before_it_is_written(library, tmp_path):

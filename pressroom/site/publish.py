@@ -85,15 +85,13 @@ class Site:
         publications, records, made, text = {}, [], [], []
         for source, built in sources:
             key = self._key(source, built)
-            old = self.state.publications.get(source.slug)
-            if old and old.get("key") == key and self.writer.intact(old["files"]):
-                self.writer.keep(old["files"])
-                entry = old
-            else:
+            entry, record = self._unchanged(source.slug, key)
+            if entry is None:
                 entry = {"key": key, **self._make(source, built)}
+                record = Record.from_json(entry["record"])
                 made.append(source.slug)
             publications[source.slug] = entry
-            records.append(Record.from_json(entry["record"]))
+            records.append(record)
             text.append(entry["text"])
         parts = {"fonts": self._fonts("".join(text))}
         self._shared(records)
@@ -103,6 +101,18 @@ class Site:
         self.state.save(publications, parts)
         return Outcome(tuple(newest_first(records)), tuple(made), tuple(self.writer.rewritten), tuple(removed),
                        parts["search"].get("ran", False))
+
+    def _unchanged(self, slug: str, key: str) -> tuple[dict | None, Record | None]:
+        """The last run's entry and record for a publication whose inputs and files are as they were."""
+        old = self.state.publications.get(slug)
+        try:
+            if old["key"] != key or not isinstance(old["text"], str) or not self.writer.intact(old["files"]):
+                return None, None
+            record = Record.from_json(old["record"])
+        except (KeyError, TypeError, ValueError):  # no entry, or one this version cannot read: make it anew
+            return None, None
+        self.writer.keep(old["files"])
+        return old, record
 
     def _key(self, source: Source, built: Built) -> str:
         # Not the build report: it records how long the build took. Its page count follows the PDF.

@@ -60,15 +60,17 @@ class Writer:
         stat = path.stat()
         self.files[relative] = [stat.st_size, stat.st_mtime_ns]
 
-    def intact(self, files: dict[str, list[int]]) -> bool:
-        """Whether every file of an earlier run is still there as it was written."""
-        for relative, (size, mtime) in files.items():
-            try:
+    def intact(self, files) -> bool:
+        """Whether every file of an earlier run is still there as it was written (False for a garbled record)."""
+        try:
+            for relative, (size, mtime) in files.items():
+                if not allowed(relative):
+                    return False
                 stat = os.lstat(self.root / relative)
-            except OSError:
-                return False
-            if stat.st_size != size or stat.st_mtime_ns != mtime or not allowed(relative):
-                return False
+                if stat.st_size != size or stat.st_mtime_ns != mtime:
+                    return False
+        except (OSError, AttributeError, TypeError, ValueError):
+            return False
         return True
 
     def keep(self, files: dict[str, list[int]]) -> None:
@@ -126,9 +128,12 @@ class State:
             data = {}
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
             data = {}
-        self.publications: dict = data.get("publications", {})
-        self.parts: dict = data.get("parts", {})
-        self.hashes = Hashes(data.get("hashes", {}))
+        def mapping(key: str) -> dict:
+            return data[key] if isinstance(data.get(key), dict) else {}
+
+        self.publications: dict = mapping("publications")
+        self.parts: dict = {k: v for k, v in mapping("parts").items() if isinstance(v, dict)}
+        self.hashes = Hashes({k: v for k, v in mapping("hashes").items() if isinstance(v, list) and len(v) == 3})
 
     def save(self, publications: dict, parts: dict) -> None:
         data = {"format": STATE_FORMAT, "publications": publications, "parts": parts, "hashes": self.hashes.now}
