@@ -415,6 +415,35 @@ def test_a_base_url_that_is_not_a_web_folder_is_a_usage_error(library, tmp_path)
         "such as https://example.org/library/")
 
 
+def test_the_brands_logo_heads_every_page_and_makes_the_favicon(library, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (64, 32), "#2E6B3A").save(library / "logo.png")
+    with (library / "brand.yaml").open("a", encoding="utf-8") as brand:
+        brand.write('logo: "logo.png"\n')
+    built = require_site(build_site(library, tmp_path / "out", tmp_path))
+    assert (built.site / "assets" / "logo.png").read_bytes() == (library / "logo.png").read_bytes()
+    for page in ("index.html", "mini-2020/index.html", "mini-2020/art-council-reform.html"):
+        masthead = html.parse(str(built.site / page)).getroot().cssselect(".masthead .brand img")
+        assert masthead and (built.site / page).parent.joinpath(masthead[0].get("src")).resolve() == \
+            (built.site / "assets" / "logo.png").resolve()
+    with Image.open(built.site / "favicon.ico") as icon:
+        assert icon.format == "ICO"
+        assert icon.convert("RGB").getpixel((icon.width // 2, icon.height // 2)) == (0x2E, 0x6B, 0x3A)
+
+
+def test_an_svg_logo_with_a_script_stays_off_the_web(library, tmp_path):
+    (library / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
+                                      '<rect width="8" height="8"/></svg>', encoding="utf-8")
+    with (library / "brand.yaml").open("a", encoding="utf-8") as brand:
+        brand.write('logo: "logo.svg"\n')
+    built = build_site(library, tmp_path / "out", tmp_path)
+    assert built.result.returncode == 1
+    assert built.result.stderr.splitlines() == [
+        "mini/logo.svg:1: error: the SVG has a <script> element; an SVG on the web may only draw",
+        "site: 1 error(s); the site was not written"]
+
+
 # --------------------------------------------------------------------------- compilations
 
 COMPILATION = """title: "Mini PT 365"
@@ -468,6 +497,22 @@ def test_a_compilation_is_published_from_its_outputs(library, tmp_path, opds_sch
     entries = etree.parse(str(site / "opds" / "compilations.xml")).getroot().findall(f"{ATOM}entry")
     assert [(e.findtext(f"{ATOM}title"), e.findtext(f"{DC}issued")) for e in entries] == [
         ("Mini PT 365 (Prelims 2020)", "2020-05-01")]
+
+    # With the report issue 15's build writes, each article links to its page in its own edition.
+    report["compilation"] = {"group_by": "section", "editions": [{"slug": "mini-2020-04", "title": "Mini April 2020"}],
+                             "articles": [{"edition": "mini-2020-04", "file": "gs2/01-council-reform.md",
+                                           "title": "Reforming the town council", "group": "GS-II: Polity"}]}
+    (target / "build-report.json").write_text(json.dumps(report), encoding="utf-8")
+    outcome = Site(Settings(library, out, None), brand).publish([(s, built(s, out)[0]) for s in sources])
+    assert outcome.made == ("mini-pt-2020",)
+    page = html.parse(str(site / "mini-pt-2020" / "index.html")).getroot()
+    groups = page.cssselect("section.group")
+    assert [g.cssselect("h3")[0].text_content() for g in groups] == ["GS-II: Polity"]
+    link = groups[0].cssselect("a")[0]
+    assert (link.get("href"), link.text_content()) == ("../mini-2020-04/art-council-reform.html",
+                                                       "Reforming the town council")
+    assert groups[0].cssselect(".kicker")[0].text_content() == "Mini April 2020"
+    assert (site / "mini-2020-04" / "art-council-reform.html").is_file()
 
 
 @pytest.mark.parametrize("svg, refused", [

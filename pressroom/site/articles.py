@@ -131,6 +131,24 @@ def edition_contents(prepared, slug: str) -> tuple[Group, ...]:
         for s in prepared.edition.sections)
 
 
+def compilation_contents(chosen, published: set[str]) -> tuple[Group, ...] | None:
+    """A compilation's contents from its build report (issue 15: every article chosen, in book order, with
+    its source edition and file), each linked to its page in its edition; None when the report has none."""
+    if not isinstance(chosen, dict) or not isinstance(chosen.get("articles"), list):
+        return None
+    months = {e.get("slug"): e.get("title") for e in chosen.get("editions", []) if isinstance(e, dict)}
+    groups: dict[str, list[Item]] = {}
+    for entry in chosen["articles"]:
+        fields = {k: entry.get(k) for k in ("edition", "file", "title", "group")} if isinstance(entry, dict) else {}
+        if not all(isinstance(v, str) for v in fields.values()):
+            return None
+        match = re.fullmatch(r"[a-z0-9-]+/\d{2,3}-([a-z0-9][a-z0-9-]*)\.md", fields["file"])
+        href = f"{fields['edition']}/{article_file(match[1])}" if match and fields["edition"] in published else ""
+        kicker = months.get(fields["edition"]) if isinstance(months.get(fields["edition"]), str) else ""
+        groups.setdefault(fields["group"], []).append(Item(fields["title"], href, kicker))
+    return tuple(Group("", title, tuple(items)) for title, items in groups.items())
+
+
 def nav_contents(nav) -> tuple[Group, ...]:
     """A book's contents from its EPUB navigation: the parts that hold articles, without pages of their own."""
     return tuple(Group("", entry.title, tuple(Item(child.title, "") for child in entry.children))

@@ -62,11 +62,10 @@ def _build_arguments(args, name: str) -> list[str]:
     return argv + (["--quiet"] if args.quiet else [])
 
 
-def _problems(problems, what: str) -> int:
+def _problems(problems, what: str, outcome: str = "the site was not written") -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"{what}: {sum(p.severity == 'error' for p in problems)} error(s); the site was not written",
-          file=sys.stderr)
+    print(f"{what}: {sum(p.severity == 'error' for p in problems)} error(s); {outcome}", file=sys.stderr)
     return EXIT_CONTENT
 
 
@@ -77,6 +76,11 @@ def run(args) -> int:
     if not brand_path.is_file():
         print(f"build.py site: error: no brand.yaml in {root}/", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        search.executable()  # before any build: the site cannot be made without its search index
+    except search.SearchError as exc:
+        print(f"build.py site: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
     sources, problems = discover(root)
     if problems:
         return _problems(problems, "site")
@@ -102,9 +106,13 @@ def run(args) -> int:
         return _problems(problems, "site")
     settings = Settings(root, args.out, args.base_url, args.jobs or os.cpu_count() or 1)
     try:
-        outcome = Site(settings, brand).publish(pairs)
+        site = Site(settings, brand)
     except ContentError as exc:
         return _problems(exc.problems, "site")
+    try:
+        outcome = site.publish(pairs)
+    except ContentError as exc:  # found while making the pages: some may be new, the library page is not
+        return _problems(exc.problems, "site", "the site is incomplete until they are fixed")
     except search.SearchError as exc:
         print(f"build.py site: error: {exc}", file=sys.stderr)
         return EXIT_CONTENT

@@ -21,7 +21,8 @@ from pressroom.fingerprint import tool_trees, tree_files
 from pressroom.paths import FONTS, STYLES, TEMPLATES
 from pressroom.problems import ContentError, error
 from pressroom.site import assets, search
-from pressroom.site.articles import edition_articles, edition_contents, nav_contents, web_fragment
+from pressroom.site.articles import (compilation_contents, edition_articles, edition_contents, nav_contents,
+                                     web_fragment)
 from pressroom.site.epubfile import EpubError, EpubFile
 from pressroom.site.library import SITE_LANGUAGE, Frame, article_page, library_page, publication_page, strings_for
 from pressroom.site.opds import Catalogue
@@ -70,6 +71,13 @@ class Site:
         self.colors = compose.palette(brand.colors)
         self.logo_path = self._logo_path()
         self.frame = Frame(brand, f"assets/logo{self.logo_path.suffix.lower()}" if self.logo_path else None)
+        self.editions: set[str] = set()  # the editions this run publishes: a compilation links to their pages
+        self.logo = None
+        if self.logo_path is not None:  # checked before anything is written
+            try:
+                self.logo = assets.logo(self.logo_path)
+            except assets.AssetError as exc:
+                raise ContentError([error(self.logo_path, 1, str(exc), code="site.logo")]) from None
 
     def _logo_path(self) -> Path | None:
         if not self.brand.logo:
@@ -83,6 +91,7 @@ class Site:
 
     def publish(self, sources: list[tuple[Source, Built]]) -> Outcome:
         publications, records, made, text = {}, [], [], []
+        self.editions = {source.slug for source, _ in sources if source.kind == "edition"}
         for source, built in sources:
             key = self._key(source, built)
             entry, record = self._unchanged(source.slug, key)
@@ -115,9 +124,10 @@ class Site:
         return old, record
 
     def _key(self, source: Source, built: Built) -> str:
-        # Not the build report: it records how long the build took. Its page count follows the PDF.
+        # Not the whole build report: it records how long the build took. Its page count follows the PDF.
         files = [*tree_files(source.folder), self.settings.content_root / "brand.yaml", built.pdf, built.epub]
-        return _digest([self.tools, source.kind, source.slug, [(str(p), self.hashes.of(p)) for p in files]])
+        return _digest([self.tools, source.kind, source.slug, [(str(p), self.hashes.of(p)) for p in files],
+                        built.compilation, sorted(self.editions)])
 
     def _make(self, source: Source, built: Built) -> dict:
         """One publication's pages and files; returns what the state keeps of it."""
@@ -149,7 +159,7 @@ class Site:
                             assets.check_svg(data)
                         self.writer.put(f"{slug}/{name}", data)
                 else:
-                    groups = nav_contents(book.nav())
+                    groups = compilation_contents(built.compilation, self.editions) or nav_contents(book.nav())
             cover_jpg, thumbnail_jpg = assets.covers(cover_png)
         except EpubError as exc:
             raise ContentError([error(built.epub, 1, str(exc), code="site.epub")]) from None
@@ -183,14 +193,9 @@ class Site:
         css = assets.stylesheet((STYLES / "site.css").read_text(encoding="utf-8"), self.colors)
         put("assets/site.css", css.encode("utf-8"))
         put("assets/search.js", SEARCH_SCRIPT.read_bytes())
-        logo_png = None
-        if self.logo_path is not None:
-            try:
-                data = assets.logo(self.logo_path)
-            except assets.AssetError as exc:
-                raise ContentError([error(self.logo_path, 1, str(exc), code="site.logo")]) from None
-            put(self.frame.logo, data)
-            logo_png = data if self.logo_path.suffix.lower() == ".png" else None
+        if self.logo is not None:
+            put(self.frame.logo, self.logo)
+        logo_png = self.logo if self.logo_path and self.logo_path.suffix.lower() == ".png" else None
         put("favicon.ico", assets.favicon(self.brand.name, self.colors, FONTS, logo_png))
 
     def _fonts(self, page_text: str) -> dict:

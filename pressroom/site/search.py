@@ -40,7 +40,8 @@ def version() -> str:
         raise SearchError("Pagefind is not installed: pip install 'pagefind_bin==1.5.2' (./setup.sh does)") from None
 
 
-def _executable() -> str:
+def executable() -> str:
+    """Pagefind's binary; SearchError when it is not installed."""
     version()
     import pagefind_bin
 
@@ -57,7 +58,7 @@ def index(site: Path, work: Path, language: str) -> dict[str, bytes]:
     and the library page must find Hindi articles as well as English ones."""
     out = work / "pagefind"
     shutil.rmtree(out, ignore_errors=True)
-    command = [_executable(), "--site", str(site), "--output-path", str(out), "--glob", ARTICLE_GLOB,
+    command = [executable(), "--site", str(site), "--output-path", str(out), "--glob", ARTICLE_GLOB,
                "--force-language", language, "--silent"]
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(work)}  # nothing from the caller's Pagefind settings
     try:

@@ -62,6 +62,7 @@ class Built:
     epub: Path
     pages: int | None
     articles: int
+    compilation: dict | None = None  # a compilation's report of the articles it chose (issue 15)
 
 
 def built(source: Source, out_dir: Path) -> tuple[Built | None, list[Problem]]:
@@ -89,8 +90,9 @@ def built(source: Source, out_dir: Path) -> tuple[Built | None, list[Problem]]:
         files[kind] = file
     pages = report.get("pages")
     articles = report.get("articles")
+    chosen = report.get("compilation")
     return Built(path, files["pdf"], files["epub"], pages if isinstance(pages, int) else None,
-                 articles if isinstance(articles, int) else 0), []
+                 articles if isinstance(articles, int) else 0, chosen if isinstance(chosen, dict) else None), []
 
 
 @dataclass(frozen=True)
