@@ -402,8 +402,8 @@ def test_a_publication_cannot_take_the_name_of_a_folder_of_the_site(library, tmp
     built = build_site(library, tmp_path / "out", tmp_path)
     assert built.result.returncode == 1
     assert built.result.stderr.splitlines() == [
-        "mini/opds/edition.yaml:1: error: a publication cannot be named 'opds': the site keeps its own files in "
-        "opds/; rename the folder",
+        ("mini/opds/edition.yaml:1: error: a publication cannot be named 'opds': the site keeps its own files in "
+         "opds/; rename the folder"),
         "site: 1 error(s); the site was not written"]
 
 
@@ -519,12 +519,12 @@ def test_a_compilation_is_published_from_its_outputs(library, tmp_path, opds_sch
     ('<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/></svg>', None),
     ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "<script>"),
     ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', 'onload="alert(1)"'),
-    ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
-     '<image x:href="https://tracker.example/p.png"/></svg>', 'href="https://tracker.example/p.png"'),
+    (('<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+      '<image x:href="https://tracker.example/p.png"/></svg>'), 'href="https://tracker.example/p.png"'),
     ('<!DOCTYPE svg [<!ENTITY e SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&e;</svg>',
      "declares entities"),
-    ('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
-     '<svg xmlns="http://www.w3.org/2000/svg"><circle r="2"/></svg>', None),
+    (('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+      '<svg xmlns="http://www.w3.org/2000/svg"><circle r="2"/></svg>'), None),
 ])
 def test_an_svg_on_the_site_may_only_draw(svg, refused):
     from pressroom.site import assets

@@ -21,8 +21,7 @@ from pressroom.fingerprint import tool_trees, tree_files
 from pressroom.paths import FONTS, STYLES, TEMPLATES
 from pressroom.problems import ContentError, error
 from pressroom.site import assets, search
-from pressroom.site.articles import (compilation_contents, edition_articles, edition_contents, nav_contents,
-                                     web_fragment)
+from pressroom.site.articles import compilation_contents, edition_articles, edition_contents, nav_contents, web_fragment
 from pressroom.site.epubfile import EpubError, EpubFile
 from pressroom.site.library import SITE_LANGUAGE, Frame, article_page, library_page, publication_page, strings_for
 from pressroom.site.opds import Catalogue
