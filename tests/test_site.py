@@ -339,9 +339,9 @@ def test_two_runs_into_two_folders_give_the_same_files(library, tmp_path):
 
 def test_a_run_with_nothing_changed_rewrites_nothing(library, tmp_path):
     out = tmp_path / "out"
-    require_site(build_site(library, out, tmp_path))
+    require_site(build_site(Path("mini"), Path("out"), tmp_path))  # as typed: folders relative to where it runs
     before = mtimes(out / "site")
-    again = require_site(build_site(library, out, tmp_path))
+    again = require_site(build_site(Path("mini"), Path("out"), tmp_path))
     assert mtimes(out / "site") == before
     assert again.result.stdout.splitlines()[-3].startswith(
         "site: 2 publications (none changed), 6 article pages, 0 file(s) written in ")

@@ -56,6 +56,7 @@ def index(site: Path, work: Path, language: str) -> dict[str, bytes]:
 
     One index for every language: Pagefind searches only the index of the page's language,
     and the library page must find Hindi articles as well as English ones."""
+    site, work = site.resolve(), work.resolve()  # Pagefind runs in `work`: a relative --out must not move
     out = work / "pagefind"
     shutil.rmtree(out, ignore_errors=True)
     command = [executable(), "--site", str(site), "--output-path", str(out), "--glob", ARTICLE_GLOB,
