@@ -113,7 +113,8 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
         problems: list[Problem] = []
         strings = compose.load_strings(edition.meta.language)
         slugs = {Path(os.path.realpath(a.path)): a.slug for a in edition.articles}
-        ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs)
+        ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs,
+                                   strings["quotes"])
         fragments, images, words, figures = {}, [], 0, 0
         namers = (print_image_namer(edition.content_root), epub_image_namer(edition.content_root))
         for done, article in enumerate(edition.articles):
