@@ -25,10 +25,12 @@ chunked build is checked against a single-document render by the test suite.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressroom import weasy
+from pressroom.stages import economy
 from pressroom.weasy import fetch, state
 
 LAYOUT_LOOPS = 8  # as weasyprint.layout.layout_document
@@ -92,7 +94,12 @@ class Renderer:
     # ------------------------------------------------------------------ step 1
     def lay_out(self, html: str, base_dir: Path, external: dict[str, int], late: bool = False) -> "LaidOut":
         """Lay the chunk out from page 1; `external` gives the pages of anchors in other chunks (with
-        `late`, stand-ins that `finish` replaces)."""
+        `late`, stand-ins that `finish` replaces). Laid out again if the page economy changes it."""
+        laid = self._lay_out(html, base_dir, external, late)
+        fitted = economy.refit(html, laid.pages)
+        return laid if fitted == html else self._lay_out(fitted, base_dir, external, late)
+
+    def _lay_out(self, html: str, base_dir: Path, external: dict[str, int], late: bool) -> "LaidOut":
         import weasyprint
         from weasyprint import DEFAULT_OPTIONS
         from weasyprint.css.counters import CounterStyle
@@ -266,7 +273,7 @@ def carried_in(html: str) -> int:
     if start < 0:
         return 0
     end = html.find("</div>", start)
-    return html.count('<span class="footnote">', start, end)
+    return len(re.findall(r'<span class="footnote"[\s>]', html[start:end]))
 
 
 def _resolve_attr(anchor_token, source_box):
