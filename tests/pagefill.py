@@ -35,16 +35,19 @@ def _trim(page) -> tuple[float, float, float, float]:
     return 0.0, 0.0, float(page.width), float(page.height)
 
 
+def _inside(thing: dict, top: float, bottom: float) -> bool:
+    return thing["top"] >= top - 1 and thing["bottom"] <= bottom + 1
+
+
 def page_fills(pdf: Path) -> list[PageFill]:
     out = []
     with pdfplumber.open(pdf) as doc:
         for number, page in enumerate(doc.pages, 1):
-            x0, top, x1, bottom = _trim(page)
+            _, top, _, bottom = _trim(page)
             area_top, area_bottom = top + TOP_MM * MM, bottom - BOTTOM_MM * MM
             height = area_bottom - area_top
-            inside = lambda o: o["top"] >= area_top - 1 and o["bottom"] <= area_bottom + 1  # noqa: E731
-            chars = [c for c in page.chars if inside(c) and c["text"].strip()]
-            things = [o for o in page.images + page.rects if inside(o) and o["height"] > 1]
+            chars = [c for c in page.chars if _inside(c, area_top, area_bottom) and c["text"].strip()]
+            things = [o for o in page.images + page.rects if _inside(o, area_top, area_bottom) and o["height"] > 1]
             main = [c["bottom"] for c in chars if c["size"] > NOTE_SIZE] + [o["bottom"] for o in things]
             main_bottom = max(main, default=area_top)
             notes = [c for c in chars if c["size"] <= NOTE_SIZE and c["top"] > main_bottom]

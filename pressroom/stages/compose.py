@@ -172,8 +172,9 @@ def print_parts(meta, quiz_only: bool = False, answers_only: bool = False) -> di
 
 def compose_print(edition: Edition, fragments: dict, foreword_html: str | None, strings: dict,
                   logo_uri: str | None, cover_uri: str | None, practice=None, show: dict | None = None,
-                  pages: dict | None = None) -> str:
-    """The print HTML; `pages` gives article page numbers when the articles are not in this document."""
+                  pages: dict | None = None, notes: int = 0) -> str:
+    """The print HTML; `pages` gives article page numbers when the articles are not in this document;
+    `notes` asks for that many "Notes" pages (the press PDF's padding)."""
     env = environment()
     sections = section_views(edition, fragments, "print", strings)
     by_path = {a.source.path: a for s in sections for a in s.articles}
@@ -187,7 +188,7 @@ def compose_print(edition: Edition, fragments: dict, foreword_html: str | None, 
         brand=brand, edition=edition.meta, colors=colors, t=strings, sections=sections,
         featured=[_view(by_path, a) for _, a in featured(edition)], foreword=Markup(foreword_html) if foreword_html else None,
         logo=logo_uri, cover_image=cover_uri, cover_panels=panels, keywords=keywords, subject=subject,
-        date_iso=published_iso(edition), practice=practice, show=show, pages=pages,
+        date_iso=published_iso(edition), practice=practice, show=show, pages=pages, notes=notes,
     )
 
 

@@ -32,6 +32,7 @@ NUMERIC_CELL = re.compile(r"^[\s(]*[-+−–]?[₹$€£]?\s*[\d.,]+\s*(%|crore|
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
 SHORT_TABLE_ROWS = 6
+LONG_TOKEN = re.compile(r"\S{28,}")
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,9 @@ def _mark_numeric_columns(tokens: list[Token], start: int) -> None:
         i += 1
     if len(rows) - 1 <= SHORT_TABLE_ROWS:  # print.css never breaks a table this short
         tokens[start].attrJoin("class", "short")
+    for cell in (index for row in rows for index in row):  # a URL or long number may wrap anywhere in its cell
+        if LONG_TOKEN.search(tokens[cell + 1].content):
+            tokens[cell].attrJoin("class", "wrap")
     columns = max((len(r) for r in rows), default=0)
     for col in range(columns):
         texts = [tokens[r[col] + 1].content.strip() for r in rows[1:] if col < len(r)]
