@@ -16,7 +16,7 @@ import pdfplumber
 import pikepdf
 import pytest
 from conftest import ROOT, SAMPLE_SLUG, run_build
-from editions import CHEMICAL, LONG_NUMBER, LONG_URL, stress, three_article
+from editions import CHEMICAL, LONG_NUMBER, LONG_URL, three_article
 from helpers import collapse
 from pagefill import page_fills
 
@@ -34,27 +34,6 @@ def build(content: Path, slug: str, out: Path, *extra: str) -> Path:
 def pages_text(pdf: Path) -> list[str]:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout.split("\f")[:-1]
-
-
-@pytest.fixture(scope="module")
-def three(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("three")
-    three_article(base / "content")
-    return build(base / "content", "three", base / "out")
-
-
-@pytest.fixture(scope="module")
-def three_press(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("three-press")
-    three_article(base / "content")
-    return build(base / "content", "three", base / "out", "--profile", "print", "--format", "pdf")
-
-
-@pytest.fixture(scope="module")
-def stressed(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("stress")
-    stress(base / "content")
-    return build(base / "content", "stress", base / "out", "--format", "pdf")
 
 
 @pytest.fixture(scope="module")
@@ -372,3 +351,13 @@ def test_press_pdf_is_pdfx4_with_an_output_intent_and_boxes(three_press):
             assert "/Annots" not in page.obj
     check = subprocess.run(["qpdf", "--check", str(three_press)], capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_page_economy_decides_the_same_in_chunks_and_in_one_document(tmp_path):
+    """The 3-article edition flows its answer key and index and moves two breaks: chunked = one document."""
+    from test_speed_correctness import assert_same_pages, chunked_and_single
+
+    three_article(tmp_path / "content")
+    builds = chunked_and_single(tmp_path, tmp_path / "content", "three")
+    assert_same_pages(builds)
+    assert pages_text(builds["chunked"]) == pages_text(builds["single"])

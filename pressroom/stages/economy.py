@@ -30,7 +30,7 @@ NEAR_EMPTY = 0.15    # a page filled less than this (share of its text area) is 
 SHORT = 0.5          # a part shorter than half a page does not open a page of its own
 PUSH_TARGET = 0.18   # a moved break leaves at least this much on the last page...
 KEEP_BEFORE = 0.35   # ...and at least this much on the page before it
-GAP = 0.05           # the space above a part that flows on (12 mm of the 255 mm text area)
+GAP = 0.035          # the space above a part that flows on (9 mm of the 255 mm text area)
 # Which part may flow on after which.
 FLOWS_AFTER = {"foreword": ("contents",), "answers": ("practice",), "index": ("answers", "practice")}
 PUSHABLE = re.compile(r"^(sec-|practice$|answers$|foreword$)")
@@ -100,7 +100,9 @@ def _best_flows(chain) -> list[str]:
             end = position + GAP + part.height
             if end <= 1:
                 position = end
-            elif whole:
+            elif whole:  # it would move to the next page whole: open that page instead (no gap above it)
+                names[-1] = ""
+                opened_short += 1
                 fills.append(position)
                 pages += 1
                 position = part.height
