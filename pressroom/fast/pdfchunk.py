@@ -25,11 +25,11 @@ chunked build is checked against a single-document render by the test suite.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressroom import weasy
+from pressroom.fast.chunkbits import carried_in, font_files, resolve_attr
 from pressroom.stages import economy
 from pressroom.weasy import fetch, state
 
@@ -132,7 +132,7 @@ class Renderer:
 
                 token = anchor_token
                 if token[0] == "attr()":
-                    token = _resolve_attr(token, source_box)
+                    token = resolve_attr(token, source_box)
                 name = anchor_name_from_token(token)
                 if name is not None:
                     used[name] = item.target_box.page
@@ -247,43 +247,7 @@ class LaidOut:
         data = document.write_pdf(pdf_identifier=None, **options)
         messages = list(dict.fromkeys(self.messages + self.renderer._take_messages()))
         return ChunkPdf(data, len(document.pages), anchors, dict(self.external_used), messages,
-                        _font_files(document))
-
-
-def _font_files(document) -> dict:
-    """Which font file each embedded font was subset from, so that the stitcher can merge them."""
-    import hashlib
-
-    from weasyprint.text.fonts import get_hb_object_data
-
-    out = {}
-    for font in document.fonts.values():
-        data = get_hb_object_data(font.hb_face)
-        if data:
-            out[font.name.decode().lstrip("/")] = (hashlib.sha256(data).hexdigest(), bool(font.missing))
-    return out
-
-
-CARRIER = '<div class="pressroom-carried">'
-
-
-def carried_in(html: str) -> int:
-    """How many footnotes the chunk's HTML carries in from the chunk before (see chunks.py)."""
-    start = html.find(CARRIER)
-    if start < 0:
-        return 0
-    end = html.find("</div>", start)
-    return len(re.findall(r'<span class="footnote"[\s>]', html[start:end]))
-
-
-def _resolve_attr(anchor_token, source_box):
-    from weasyprint.urls import get_url_tuple
-
-    attr_name, type_, fallback = anchor_token[1]
-    value = source_box.element.get(attr_name, fallback)
-    if type_ == "url":
-        return ("url", get_url_tuple(value, source_box.style.base_url))
-    return ("string", value)
+                        font_files(document))
 
 
 def _paginate(html, root_box, context, pages, first: bool):

@@ -20,7 +20,7 @@ TOP_PANEL_MM = (0.0, 120.0)
 BOTTOM_PANEL_MM = (142.0, 297.0)
 CELL_MM = 3.5
 MIN_CONTRAST = 4.5
-STEPS = [round(i * 0.05, 2) for i in range(0, 21)]
+STEPS = [round(i * 0.05, 2) for i in range(21)]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ def _cells(path: Path, band_mm: tuple[float, float]) -> list[tuple[float, float,
     page = fitted.crop((left, top, left + columns, top + rows))
     first, last = (round(mm / PAGE_MM[1] * rows) for mm in band_mm)
     band = page.crop((0, first, columns, max(first + 1, last)))
-    return [tuple(c / 255 for c in pixel) for pixel in band.getdata()]
+    raw = band.tobytes()  # RGB, three bytes a cell
+    return [(raw[i] / 255, raw[i + 1] / 255, raw[i + 2] / 255) for i in range(0, len(raw), 3)]
 
 
 def _opacity(cells, panel: str, ink: str) -> tuple[float, float]:
