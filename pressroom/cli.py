@@ -152,6 +152,16 @@ def _trace():
     return trace
 
 
+def _wordimport():
+    from pressroom.wordimport import command
+    return command
+
+
+def _site():
+    from pressroom.site import command
+    return command
+
+
 COMMANDS = {
     "check": _check,
     "new": _scaffold,
@@ -159,6 +169,8 @@ COMMANDS = {
     "watch": _watch,
     "stamp": _stamp,
     "trace": _trace,
+    "import": _wordimport,
+    "site": _site,
 }
 
 

@@ -22,7 +22,7 @@ FORMAT = 4
 LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2",
              "jinja2", "markdown_it_py", "mdit_py_plugins", "pydantic", "pyyaml", "uharfbuzz", "defusedxml")
 # Package folders whose code never changes an edition's PDF or EPUB (commands that read outputs).
-NOT_BUILD_CODE = ("copies", "editor")
+NOT_BUILD_CODE = ("copies", "editor", "site")
 
 
 def file_sha256(path: Path) -> str:
@@ -51,9 +51,10 @@ def installed_libraries() -> list[str]:
             continue
         for name in names:
             if name.endswith((".dist-info", ".egg-info")):
-                base = name.rsplit(".", 1)[0].lower().replace("-", "_")
-                if base.split("-")[0] in LIBRARIES:
-                    found.add(base)
+                project, _, version = name.rsplit(".", 1)[0].partition("-")
+                project = project.lower().replace("-", "_").replace(".", "_")
+                if project in LIBRARIES:
+                    found.add(f"{project}-{version}")
     return sorted(found)
 
 

@@ -8,6 +8,7 @@ reach the HTML is refused (conserve.py).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from pressroom.problems import Problem, did_you_mean, error, short, warning
-from pressroom.stages import conserve, markupcheck, targets
+from pressroom.stages import conserve, markupcheck, targets, typography
 from pressroom.stages.targets import IMAGE_TYPES
 
 BOX_KINDS = ("prelims", "note", "didyouknow", "keyterms")
@@ -28,6 +29,8 @@ DEVANAGARI = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 NUMERIC_CELL = re.compile(r"^[\s(]*[-+−–]?[₹$€£]?\s*[\d.,]+\s*(%|crore|lakh|cr|bn|mn)?[)\s]*$", re.I)
 DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
+SHORT_TABLE_ROWS = 6
+LONG_TOKEN = re.compile(r"\S{28,}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class MarkupContext:
     box_labels: dict[str, str]
     figure_label: str
     article_slugs: dict[Path, str]  # resolved article path -> slug, for cross-references
+    quotes: str = typography.ENGLISH_QUOTES  # the language's quote marks, for the typographer
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,8 @@ def _footnote_ref(self, tokens, idx, options, env):
     note_id = tokens[idx].meta["id"]
     number = note_id + 1
     if state.flavour == "print":
-        return f'<span class="footnote">{state.notes.get(note_id, "")}</span>'
+        # Numbered per article: the number travels with the note (print.css shows attr(data-n)).
+        return f'<span class="footnote" data-n="{number}">{state.notes.get(note_id, "")}</span>'
     sub = tokens[idx].meta.get("subId", 0)
     ref_id = f"{state.anchor}-fnref{number}" + (f"-{sub}" if sub else "")
     return (f'<sup class="noteref"><a epub:type="noteref" role="doc-noteref" id="{ref_id}" '
@@ -164,11 +169,17 @@ RULES = {
     "container_box_close": _box_close, "html_block": _reject, "html_inline": _reject,
     "th_open": _cell_open, "td_open": _cell_open,
 }
-PARSER = _make_parser()
+PARSER = _make_parser()  # without the typographer: what was typed (house rules compare headings)
+
+
+@functools.lru_cache(maxsize=8)
+def _parser(quotes: str) -> MarkdownIt:
+    """The renderer's parser: curly quotes, dashes and ellipses in the language's style."""
+    return typography.configure(_make_parser(), quotes)
 
 
 def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", text.translate(typography.AS_TYPED)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
@@ -192,7 +203,8 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
     """Render one Markdown body; `anchor` prefixes every id so articles can share one document."""
     problems: list[Problem] = []
     env: dict = {"box_labels": ctx.box_labels, "figure_label": ctx.figure_label, "pressroom_first_line": body_line}
-    tokens = PARSER.parse(body, env)
+    md = _parser(ctx.quotes)
+    tokens = md.parse(body, env)
     warnings = []
     for found in markupcheck.findings(env):
         (warnings if found.severity == "warning" else problems).append(
@@ -275,10 +287,10 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
         state.link_href = {h: t[0 if flavour == "print" else 1] for h, t in link_targets.items()}
         env["state"] = state
         for note_id, note_tokens in notes_tokens.items():
-            html = PARSER.renderer.render(note_tokens, PARSER.options, env).strip()
+            html = md.renderer.render(note_tokens, md.options, env).strip()
             state.notes[note_id] = re.sub(r"^<p>|</p>$", "", html)
         main = [t for t in tokens if not t.meta.get("in_notes")]
-        html = PARSER.renderer.render(main, PARSER.options, env)
+        html = md.renderer.render(main, md.options, env)
         if flavour == "epub" and notes_tokens:
             html += _epub_notes(state)
         if flavour == "epub":
@@ -310,6 +322,11 @@ def _mark_numeric_columns(tokens: list[Token], start: int) -> None:
             rows.append(row)
             row = []
         i += 1
+    if len(rows) - 1 <= SHORT_TABLE_ROWS:  # print.css never breaks a table this short
+        tokens[start].attrJoin("class", "short")
+    for cell in (index for row in rows for index in row):  # a URL or long number may wrap anywhere in its cell
+        if LONG_TOKEN.search(tokens[cell + 1].content):
+            tokens[cell].attrJoin("class", "wrap")
     columns = max((len(r) for r in rows), default=0)
     for col in range(columns):
         texts = [tokens[r[col] + 1].content.strip() for r in rows[1:] if col < len(r)]

@@ -159,6 +159,8 @@ class Section(Model):
     """The short paper label used in kickers, e.g. "GS-II"."""
     title: Text
     """The full title printed on the section opener and in the contents."""
+    short_title: str = ""
+    """Optional shorter title for the running heads, e.g. "GS-III: Economy and Environment"; without it a long title is shortened at a word boundary."""
 
 
 class Cover(Model):
@@ -198,7 +200,11 @@ _PUBLISHED = TypeAdapter(Annotated[dt.date, AfterValidator(values.published)])
 
 class PrelimsQuestion(Model):
     q: LongText
-    """The question stem."""
+    """The question stem, e.g. "Consider the following statements about the Union Budget 2020-21:"."""
+    statements: list[LongText] = []
+    """Optional numbered statements, printed one to a line under the stem as UPSC sets them (1., 2., …); write them here, not as "1. … 2. …" inside the stem."""
+    ask: Para = ""
+    """Optional question printed after the statements, e.g. "Which of the statements given above is/are correct?"."""
     options: Annotated[list[Text], AfterValidator(_four)]
     """Exactly four options, in order (a) to (d)."""
     answer: Literal["a", "b", "c", "d"]
@@ -310,7 +316,7 @@ def validate(model: type[Model], located: Located, source, prefix: tuple = ()) -
 
 # How an editor names the n-th item of a list: "prelims question 2" rather than questions.prelims[1].
 ITEM_NAMES = {"prelims": "prelims question", "mains": "mains question", "sections": "section", "social": "social link",
-              "options": "option", "phones": "phone", "tags": "tag"}
+              "options": "option", "phones": "phone", "tags": "tag", "statements": "statement"}
 
 
 def human_path(loc: tuple) -> str:
