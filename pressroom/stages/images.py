@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import io
 import os
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -63,10 +65,17 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.0f} megapixels" if pixels >= 10_000_000 else f"{pixels / 1_000_000:.1f} megapixels"
 
 
+@contextlib.contextmanager
+def _quiet():
+    """Pillow's warning for a picture between the budget and twice it: the picture is refused here anyway."""
+    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+    yield
+
+
 def _raster(data: bytes, expected: str | None) -> tuple[int, int]:
     """Measure, then decode, a raster picture; raises Unfit."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings(), _quiet(), Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > limits.MAX_PIXELS:
                 raise Unfit(f"it is {width}×{height} pixels ({_megapixels(width * height)}), over the limit of "
