@@ -3,12 +3,10 @@
 the build stays quick and its memory bounded whatever a file holds. Passing one is an error at the
 line that passes it, never a hang.
 
-Standard library only: the PDF workers import this without the stages.
+Standard library only, with no side effect: any module may import it.
 """
 
 from __future__ import annotations
-
-import warnings
 
 # Files, checked before a byte is read.
 MAX_YAML_BYTES = 256 * 1024          # brand.yaml or edition.yaml (the foreword included)
@@ -18,6 +16,8 @@ MAX_SVG_BYTES = 2 * 1024 * 1024      # one SVG drawing
 
 # Pictures, checked from the file's header before it is decoded.
 MAX_PIXELS = 40_000_000              # width × height: 40 megapixels is A3 at 300 dpi, 160 MB once decoded
+# (Pillow's own Image.MAX_IMAGE_PIXELS is left as it is: `import` and `site` read headers past it on
+# purpose. No picture reaches a renderer without passing MAX_PIXELS in stages/images.py first.)
 MAX_SVG_ELEMENTS = 50_000            # shapes in one drawing, counting every copy a <use> makes
 
 # Values in YAML: what prints on one line, and what prints as a paragraph (a question, a summary).
@@ -31,11 +31,3 @@ MAX_IMAGES = 100                     # pictures per article
 MAX_TABLE_ROWS = 500                 # per table
 MAX_TABLE_COLUMNS = 30               # per table
 
-
-def limit_pillow() -> None:
-    """Pillow refuses to decode anything over the pixel budget, and says nothing on stderr about it: every
-    picture was measured against MAX_PIXELS before (stages/images.py), which reports it at its line."""
-    from PIL import Image  # here, so that importing the limits costs nothing
-
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -8,7 +8,7 @@ the journal. So:
   (the temporary files are removed then, or by the next run);
 - a kill after the journal is finished by the next run into that folder (`recover`), before it
   does anything else: the set is then the new one, whole.
-Writers into one folder take turns (a lock file), so that one never removes another's files.
+Writers into one folder take turns (a lock on the folder), so that one never removes another's files.
 An OSError becomes an OutputError: one line for the user, never a traceback.
 """
 
@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 JOURNAL = ".pressroom-journal.json"
-LOCK = ".pressroom-lock"
 TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # what write_atomic and write_set leave if killed
 
 
@@ -94,13 +93,14 @@ def _shown(folder: Path) -> str:
 
 @contextmanager
 def _turn(folder: Path):
-    """The folder to oneself for a while: other Pressroom processes writing into it wait."""
-    with open(folder / LOCK, "a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    """The folder to oneself for a while: other Pressroom processes writing into it wait (a lock on the
+    folder itself, so that no lock file is left among the outputs)."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _apply(folder: Path, journal: dict) -> None:

@@ -406,7 +406,7 @@ def contents(folder: Path) -> dict[str, bytes]:
 
 
 def visible(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name != output.LOCK)
+    return sorted(p.name for p in folder.iterdir())
 
 
 @pytest.mark.parametrize("fail_at", [1, 2, 3, 4])

@@ -439,9 +439,15 @@ def test_an_svg_logo_with_a_script_stays_off_the_web(library, tmp_path):
         brand.write('logo: "logo.svg"\n')
     built = build_site(library, tmp_path / "out", tmp_path)
     assert built.result.returncode == 1
-    assert built.result.stderr.splitlines() == [
-        "mini/logo.svg:1: error: the SVG has a <script> element; an SVG on the web may only draw",
-        "site: 1 error(s); the site was not written"]
+    # Since issue 11 every picture passes the same rules for the PDF, the EPUB and the web: the edition's
+    # build refuses the logo at its line in brand.yaml, before the site is made.
+    line = len((library / "brand.yaml").read_text(encoding="utf-8").splitlines())
+    refused = (f"mini/brand.yaml:{line}: error: logo 'logo.svg' cannot be used: it has a <script> element; "
+               "scripts, foreignObject, animation and HTML are not allowed")
+    *editions, last = built.result.stderr.splitlines()
+    assert refused in editions and last == "site: a publication did not build (see above); the site was not written"
+    assert all(e == refused or e.endswith(": 1 error(s); nothing was written") for e in editions), editions
+    assert not (tmp_path / "out" / "site").exists()
 
 
 # --------------------------------------------------------------------------- compilations

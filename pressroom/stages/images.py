@@ -26,12 +26,10 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import DefusedXMLParser
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from pressroom import limits
 from pressroom.stages import files
-
-limits.limit_pillow()
 
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -66,16 +64,22 @@ def _megapixels(pixels: int) -> str:
 
 
 @contextlib.contextmanager
-def _quiet():
-    """Pillow's warning for a picture between the budget and twice it: the picture is refused here anyway."""
+def _strict():
+    """Pillow as this check needs it, whoever imported what before: no warning for a picture between the
+    budget and twice it (it is refused here anyway), and a truncated file is damaged, not half a picture
+    (WeasyPrint sets LOAD_TRUNCATED_IMAGES when it is imported, so a long-lived process would differ)."""
     warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-    yield
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
 
 def _raster(data: bytes, expected: str | None) -> tuple[int, int]:
     """Measure, then decode, a raster picture; raises Unfit."""
     try:
-        with warnings.catch_warnings(), _quiet(), Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings(), _strict(), Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > limits.MAX_PIXELS:
                 raise Unfit(f"it is {width}×{height} pixels ({_megapixels(width * height)}), over the limit of "

@@ -91,7 +91,10 @@ def split_front_matter(text: str, path: Path) -> tuple[str | None, int, str, int
     return None, 1, text, 1, [error(path, 1, "front matter is not closed with a '---' line", code="read.front-matter")]
 
 
-def read_article(path: Path, section_id: str, slug: str, root: Path) -> tuple[ArticleSource | None, list[Problem]]:
+def read_article(path: Path, section_id: str, slug: str, root: Path | None = None
+                 ) -> tuple[ArticleSource | None, list[Problem]]:
+    """One article file; `root` is the content folder it must lie in (default: the edition's parent)."""
+    root = root if root is not None else path.parent.parent.parent
     written, problems = files.read_text(path, root, limits.MAX_ARTICLE_BYTES, "the article")
     if written is None:
         return None, problems

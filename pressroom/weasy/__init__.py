@@ -15,8 +15,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from pressroom.limits import limit_pillow
-
 SUPPORTED = "70."  # the release the patches below are written for; pyproject pins weasyprint==70.*
 
 FONTS_CONF = """<?xml version="1.0"?>
@@ -71,5 +69,4 @@ def prepare(fonts_dir: Path, published: dt.date) -> None:
     isolate_fonts(fonts_dir)
     # fontTools stamps subset fonts with the clock unless this is set; builds must be reproducible.
     os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(published, dt.time(), dt.timezone.utc).timestamp()))
-    limit_pillow()
     install()
