@@ -312,8 +312,10 @@ def test_f10_brand_addresses_other_than_web_are_errors_at_their_line(mini, tmp_p
 # --------------------------------------------------------------------------- f11: pictures
 
 @pytest.mark.parametrize("data, reason", [
-    (png_header(30000, 30000), "it is 900 megapixels, over the limit of 40 megapixels; scale it down"),
-    (png_header(12000, 12000), "it is 144 megapixels, over the limit of 40 megapixels; scale it down"),
+    (png_header(30000, 30000), "it is 30000×30000 pixels (900 megapixels), over the limit of 40 megapixels; "
+                               "scale it down"),
+    (png_header(12000, 12000), "it is 12000×12000 pixels (144 megapixels), over the limit of 40 megapixels; "
+                               "scale it down"),
     (b"<html>not a picture</html>", "it is not a picture (the file's contents are not PNG, JPEG, GIF or WebP)"),
 ])
 def test_f11_a_bomb_or_a_non_picture_is_an_error_at_its_line_in_check_pdf_and_epub(mini, tmp_path, data, reason):

@@ -65,15 +65,17 @@ def _megapixels(pixels: int) -> str:
 
 @contextlib.contextmanager
 def _strict():
-    """Pillow as this check needs it, whoever imported what before: no warning for a picture between the
-    budget and twice it (it is refused here anyway), and a truncated file is damaged, not half a picture
-    (WeasyPrint sets LOAD_TRUNCATED_IMAGES when it is imported, so a long-lived process would differ)."""
+    """Pillow as this check needs it, whoever imported what before: its own bomb limit off while the header
+    is read (the size is measured against limits.MAX_PIXELS before a pixel is decoded, and the message gives
+    it), and a truncated file is damaged, not half a picture (WeasyPrint sets LOAD_TRUNCATED_IMAGES when it
+    is imported, so a long-lived process would otherwise differ). Both are put back after."""
     warnings.simplefilter("ignore", Image.DecompressionBombWarning)
     truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    bombs, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
     try:
         yield
     finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+        ImageFile.LOAD_TRUNCATED_IMAGES, Image.MAX_IMAGE_PIXELS = truncated, bombs
 
 
 def _raster(data: bytes, expected: str | None) -> tuple[int, int]:
@@ -91,10 +93,6 @@ def _raster(data: bytes, expected: str | None) -> tuple[int, int]:
                 right = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}[found]
                 raise Unfit(f"it is a {found} file, not {expected}; rename it to end in {right}")
             image.load()
-    except Image.DecompressionBombError as exc:
-        count = re.search(r"\((\d+) pixels\)", str(exc))
-        size = _megapixels(int(count[1])) if count else "far too many pixels"
-        raise Unfit(f"it is {size}, over the limit of {_megapixels(limits.MAX_PIXELS)}; scale it down") from None
     except UnidentifiedImageError:
         raise Unfit("it is not a picture (the file's contents are not PNG, JPEG, GIF or WebP)") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt data
