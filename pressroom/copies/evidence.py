@@ -149,7 +149,8 @@ def from_structure(data: bytes, index: Index) -> tuple[list[Evidence], str | Non
 def page_texts(path: Path) -> list[str] | None:
     """Each page's text as poppler reads it, or None when pdftotext cannot read the file."""
     try:
-        result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=300)
+        result = subprocess.run(["pdftotext", "-enc", "UTF-8", os.path.abspath(path), "-"], capture_output=True,
+                                timeout=300)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if result.returncode != 0 and not result.stdout:

@@ -4,11 +4,12 @@ Leaks are screenshots and phone photos of pages more often than files, and
 there the text of the licence line is only pixels.  `trace` reads this code back
 from a picture (copies/scan.py).  It is a version 1 code (21 modules) at error
 correction level Q, holding the copy id as digits with a check (copyid.mark_payload),
-10 mm wide: at 96 dpi a module is still about 1.8 pixels, which zxing-cpp reads
-after JPEG at quality 60 and a turn of two degrees.  It sits in the bottom
-right corner, 5 mm above the edge (inside what office printers print) and 6 mm
-from the side, outside the running foot, on a white ground of two modules so
-that it reads on a page that is dark to its edge.
+9 mm wide: at 96 dpi a module is still about 1.6 pixels, which zxing-cpp reads
+(the picture enlarged) after JPEG at quality 60 and a turn of two degrees.  It
+sits in the bottom right corner, 5 mm above the edge and 5 mm from the side
+(inside what office printers print), 3 mm clear of the running foot's end in
+the 18 mm side margin, on a white ground of two modules so that it reads on a
+page that is dark to its edge.
 
 Drawn as vector rectangles in one path, so it survives re-distilling, and
 filled dark grey, a little lighter than black, to sit quietly on the page.
@@ -22,9 +23,9 @@ from pressroom.copies import copyid
 from pressroom.copies.linefont import _num
 
 MM = 72 / 25.4
-SIZE = 10 * MM        # the code's 21 modules
+SIZE = 9 * MM         # the code's 21 modules
 QUIET = 2             # modules of white ground around it
-RIGHT = 6 * MM        # from the page's right edge to the code
+RIGHT = 5 * MM        # from the page's right edge to the code
 BOTTOM = 5 * MM       # from the page's bottom edge to the code
 GREY = 0.15
 MODULES = 21          # version 1

@@ -9,6 +9,7 @@ is hostile: its size is checked before it is decoded.
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tempfile
 import warnings
@@ -82,7 +83,7 @@ def pdf_page(pdf: Path, number: int):
     with tempfile.TemporaryDirectory(prefix="pressroom-trace-") as tmp:
         try:
             subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-scale-to", str(RENDER_SIDE), "-f",
-                            str(number), "-l", str(number), str(pdf), str(Path(tmp) / "page")],
+                            str(number), "-l", str(number), os.path.abspath(pdf), str(Path(tmp) / "page")],
                            capture_output=True, timeout=RENDER_TIMEOUT)
         except (OSError, subprocess.TimeoutExpired):
             return None

@@ -140,6 +140,8 @@ def _run(args) -> int:
             return _stamp(args, edition_dir, secret, fonts, total, (copies, ledger_path, scratch.path))
     except runs.Busy as exc:
         return _usage(str(exc))
+    except OSError as exc:  # the copies folder cannot be made or written
+        return _usage(f"cannot write to {copies}: {exc.strerror or exc}")
 
 
 def _stamp(args, edition_dir: Path, secret: bytes, fonts, total: int, where: tuple[Path, Path, Path]) -> int:

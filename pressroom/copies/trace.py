@@ -100,6 +100,8 @@ def run(args) -> int:
         found, kinds, notes = _gather(suspect, data, index)
     except (NotTraceable, scan.Unreadable) as exc:
         return _usage(f"{suspect} is not a PDF or image: {exc}")
+    except OSError as exc:
+        return _usage(f"cannot read {suspect}: {exc.strerror or exc}")
     return report(suspect, grade(found, secret), found, kinds, notes + ([] if secret else [NO_SECRET]))
 
 
