@@ -143,6 +143,11 @@ def _trace():
     return trace
 
 
+def _wordimport():
+    from pressroom.wordimport import command
+    return command
+
+
 COMMANDS = {
     "check": _check,
     "new": _scaffold,
@@ -150,6 +155,7 @@ COMMANDS = {
     "watch": _watch,
     "stamp": _stamp,
     "trace": _trace,
+    "import": _wordimport,
 }
 
 
