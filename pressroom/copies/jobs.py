@@ -1,4 +1,4 @@
-"""The stamping work: one copy per job, on a pool of worker processes, with a progress display.
+"""The stamping work: one copy per job, on a pool of worker processes.
 
 Each worker prepares the fonts once, then stamps the jobs of each task it is
 given: it renders the copy from the template, writes it into the run's own
@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -149,37 +147,3 @@ def run_jobs(jobs: Iterator[Job], workers: int, setup: Setup) -> Iterator[Done]:
             for future in pending:
                 future.cancel()
             raise
-
-
-class Progress:
-    """A rich bar on a terminal; in logs a plain line every tenth of the way."""
-
-    def __init__(self, total: int, label: str):
-        self.total, self.label, self.count, self.started = total, label, 0, time.perf_counter()
-        self.bar = None
-        if sys.stdout.isatty():
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import Progress as Bar
-
-            self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeRemainingColumn())
-            self.bar.start()
-            self.task = self.bar.add_task(label, total=total)
-        self.step = max(1, total // 10)
-
-    def advance(self) -> None:
-        self.count += 1
-        if self.bar is not None:
-            self.bar.advance(self.task)
-        elif self.count % self.step == 0 or self.count == self.total:
-            rate = self.count / max(time.perf_counter() - self.started, 1e-9)
-            print(f"{self.label}: {self.count}/{self.total} copies ({rate:.1f}/s)", flush=True)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()

@@ -25,13 +25,14 @@ from pathlib import Path
 
 from pressroom import command
 from pressroom.copies import copyid, ledger, overlay, runs
-from pressroom.copies.jobs import FONT_FILES, Job, Progress, Setup, load_fonts, run_jobs
+from pressroom.copies.jobs import FONT_FILES, Job, Setup, load_fonts, run_jobs
 from pressroom.copies.master import ensure_master
 from pressroom.copies.roster import id_key, read_roster
 from pressroom.copies.wording import Wording, wording
 from pressroom.fingerprint import digest, digest_files, package_code
 from pressroom.paths import FONTS
 from pressroom.problems import ContentError, Problem, UsageError, error
+from pressroom.progress import Counter
 
 CHECKPOINT_SECONDS = 2.0  # how often the ledger is saved, so an interrupted run loses little
 
@@ -183,7 +184,7 @@ def _stamp(args, edition_dir: Path, secret: bytes, fonts, total: int, where: tup
 
     done = stamped = 0
     label = edition.slug + (f" shard {args.shard[0]}/{args.shard[1]}" if args.shard else "")
-    progress = Progress(total, label)
+    progress = Counter(total, label)
     last_checkpoint = time.perf_counter()
     setup = Setup(template, copies, scratch, words)
     try:
