@@ -38,7 +38,7 @@ def ensure_master(edition_dir: Path, out_dir: Path) -> tuple[reader.Edition, Pat
     build (no record, or a record for other bytes) is stale when any input is
     newer than it.
     """
-    edition = reader.read_edition(edition_dir)
+    edition = pipeline.read_source(edition_dir)  # an edition or a compilation
     master = out_dir / edition.slug / f"{pipeline.output_stem(edition)}.pdf"
     record = master.with_name(master.name + ".inputs.json")
     files = _input_files(edition)
