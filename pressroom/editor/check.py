@@ -65,9 +65,10 @@ def _validate(edition_dir: Path) -> tuple[list[Problem], reader.Edition | None, 
             edition = pipeline.read_source(edition_dir)
         except ContentError:
             edition = None
+    warnings = houserules.check_edition(edition) if edition is not None else []
     if edition is not None and edition.book is not None:  # a compilation's warnings, e.g. an unused `exclude`
-        problems += edition.book.warnings
-    return problems, edition, (houserules.check_edition(edition) if edition is not None else [])
+        warnings += edition.book.warnings
+    return problems, edition, warnings
 
 
 def check_edition(edition_dir: Path, strict: bool = False) -> CheckResult:

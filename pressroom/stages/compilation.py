@@ -220,9 +220,14 @@ def _select(meta: CompilationMeta, located, definition: Path, editions, problems
     for scan, line in editions:
         edition = scan.edition
         wanted = [s for s in edition.meta.sections if not select.sections or s.id in select.sections]
+        readable = {os.path.realpath(a.path) for a in edition.articles}
         for section in edition.meta.sections:
             for path in sorted((edition.folder / section.id).glob("*.md")):
-                existing |= _ids(edition.slug, section.id, path)
+                ids = _ids(edition.slug, section.id, path)
+                existing |= ids
+                if section in wanted and os.path.realpath(path) not in readable:
+                    # Unreadable, so its tags are unknown: excluding it is what keeps its errors out.
+                    excluded_picks |= {i for i, e in enumerate(excludes) if e in ids}
         chosen_paths: set[str] = set()
         for source in edition.sections:
             if source.section not in wanted:
@@ -357,9 +362,9 @@ def _book(folder, definition, content_root, brand, brand_located, meta: Compilat
         title=meta.title, prelims_label=meta.prelims_label, language=meta.language, published=meta.published,
         sections=[s.section for s in sections], cover=meta.cover, foreword=meta.foreword, practice=meta.practice,
         epub_budget_mb=meta.epub_budget_mb, answers=meta.answers)
-    chosen = {os.path.realpath(p.article.path) for p in picked}
-    outside = frozenset(Path(os.path.realpath(a.path)) for scan, _ in editions for a in scan.edition.articles
-                        if os.path.realpath(a.path) not in chosen)
+    chosen = {Path(os.path.realpath(p.article.path)) for p in picked}
+    outside = frozenset(Path(os.path.realpath(path)) for scan, _ in editions for s in scan.edition.meta.sections
+                        for path in (scan.edition.folder / s.id).glob("*.md")) - chosen
     sources = [content_root / "brand.yaml", definition]
     sources += [scan.edition.folder / "edition.yaml" for scan, _ in editions]
     sources += [p.article.path for p in picked]
