@@ -268,10 +268,13 @@ def source_questions(books: Path, name: str) -> list[dict]:
 def test_an_edit_to_an_article_reaches_the_next_build_of_the_compilation(books, tmp_path):
     args = (BOOK, "--content", "books", "--out", "out", "--format", "epub")
     assert run_build(*args, cwd=tmp_path).returncode == 0
+    again = run_build(*args, cwd=tmp_path)
+    assert again.returncode == 0 and "unchanged" in again.stdout, again.stdout  # the no-change record, replayed
     article = books / "ed-2020-02" / "gs2" / "01-anti-defection.md"
     article.write_text(article.read_text(encoding="utf-8").replace("at thirty-five", "at thirty-six"), encoding="utf-8")
     result = run_build(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "unchanged" not in result.stdout
     report = json.loads((tmp_path / "out" / "book" / "build-report.json").read_text(encoding="utf-8"))
     assert "The anti-defection law at thirty-six" in [a["title"] for a in report["compilation"]["articles"]]
     with zipfile.ZipFile(tmp_path / "out" / "book" / "mini-press-book.epub") as z:
