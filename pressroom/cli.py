@@ -148,6 +148,11 @@ def _trace():
     return trace
 
 
+def _wordimport():
+    from pressroom.wordimport import command
+    return command
+
+
 COMMANDS = {
     "check": _check,
     "new": _scaffold,
@@ -156,6 +161,7 @@ COMMANDS = {
     "watch": _watch,
     "stamp": _stamp,
     "trace": _trace,
+    "import": _wordimport,
 }
 
 

@@ -51,9 +51,10 @@ def installed_libraries() -> list[str]:
             continue
         for name in names:
             if name.endswith((".dist-info", ".egg-info")):
-                base = name.rsplit(".", 1)[0].lower().replace("-", "_")
-                if base.split("-")[0] in LIBRARIES:
-                    found.add(base)
+                project, _, version = name.rsplit(".", 1)[0].partition("-")
+                project = project.lower().replace("-", "_").replace(".", "_")
+                if project in LIBRARIES:
+                    found.add(f"{project}-{version}")
     return sorted(found)
 
 

@@ -25,8 +25,8 @@ from cdp import Chromium, chromium_path
 from conftest import BUILD_PY, ROOT, run_build, without_codes
 
 from pressroom import pipeline, progress
-from pressroom.report import BuildReport
 from pressroom.editor import preview, scaffold, watch
+from pressroom.report import BuildReport
 from pressroom.stages import months
 
 EDITION = "mini/mini-2020"

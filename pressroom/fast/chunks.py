@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pressroom.fast import epubtask
 from pressroom.fast.cache import Cache
 from pressroom.fast.chunkplan import ChunkingUnsafe, Planner, unsafe_css
-from pressroom.fast.messages import Failed, Init
+from pressroom.fast.messages import Failed, Init, Task
 from pressroom.fast.pool import Workers
-from pressroom.fast.scheduler import PdfProblems, Scheduler, Task
+from pressroom.fast.scheduler import PdfProblems, Scheduler
 from pressroom.fingerprint import digest, file_sha256, tool_key
 from pressroom.paths import FONTS, print_image_namer
 from pressroom.problems import ContentError, Problem, display_path

@@ -3,8 +3,8 @@
 Every chunk embeds its own subset of each font it uses: WeasyPrint keeps glyph
 ids (CID = glyph id) and names a font after its description, so the same font
 has the same name in every chunk.  For each name used by more than one chunk,
-the shipped font is subset again (HarfBuzz, as WeasyPrint does it: glyph ids
-kept, the same tables dropped, no hinting) to the union of the glyphs the
+the shipped font is subset again (weasy/subset.py, as WeasyPrint does it: glyph
+ids kept, the same tables dropped, no hinting) to the union of the glyphs the
 chunks drew, and one width table and one ToUnicode map are made from theirs.
 Every page then points at that one font.  Fonts not found among the shipped
 ones, or encoded otherwise than Identity-H, are left as they are.
@@ -12,8 +12,6 @@ ones, or encoded otherwise than Identity-H, are left as they are.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import re
 from math import ceil
 from pathlib import Path
@@ -21,84 +19,9 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary
 
-# HarfBuzz enums (hb-subset.h); stable across releases.
-RETAIN_GIDS, DESUBROUTINIZE, PASSTHROUGH_UNRECOGNIZED, NO_HINTING, NOTDEF_OUTLINE = 2, 4, 32, 1, 64
-SETS_DROP_TABLE_TAG = 3
-DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+from pressroom.weasy import subset
+
 BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
-
-_hb = None
-
-
-def _harfbuzz():
-    global _hb
-    if _hb is None:
-        name = ctypes.util.find_library("harfbuzz-subset") or "libharfbuzz-subset.so.0"
-        lib = ctypes.CDLL(name)
-        p, u, i = ctypes.c_void_p, ctypes.c_uint, ctypes.c_int
-        for function, restype, argtypes in (
-                ("hb_blob_create_from_file_or_fail", p, [ctypes.c_char_p]),
-                ("hb_blob_destroy", None, [p]),
-                ("hb_face_create", p, [p, u]),
-                ("hb_face_destroy", None, [p]),
-                ("hb_face_reference_blob", p, [p]),
-                ("hb_blob_get_data", p, [p, ctypes.POINTER(u)]),
-                ("hb_set_add", None, [p, u]),
-                ("hb_tag_from_string", u, [ctypes.c_char_p, i]),
-                ("hb_subset_input_create_or_fail", p, []),
-                ("hb_subset_input_destroy", None, [p]),
-                ("hb_subset_input_glyph_set", p, [p]),
-                ("hb_subset_input_set", p, [p, i]),
-                ("hb_subset_input_set_flags", None, [p, u]),
-                ("hb_subset_or_fail", p, [p, p])):
-            getattr(lib, function).restype = restype
-            getattr(lib, function).argtypes = argtypes
-        _hb = lib
-    return _hb
-
-
-def subset_program(path: Path, gids: list[int], notdef_outline: bool) -> bytes | None:
-    """The shipped font subset to `gids` exactly as WeasyPrint 70 subsets it (Font._harfbuzz_subset)."""
-    hb = _harfbuzz()
-    blob = hb.hb_blob_create_from_file_or_fail(str(path).encode())
-    if not blob:
-        return None
-    face = hb.hb_face_create(blob, 0)
-    subset = hb.hb_subset_input_create_or_fail()
-    faces = []
-    try:
-        glyphs = hb.hb_subset_input_glyph_set(subset)
-        for gid in sorted(gids):
-            hb.hb_set_add(glyphs, gid)
-        flags = RETAIN_GIDS | PASSTHROUGH_UNRECOGNIZED | DESUBROUTINIZE | (NOTDEF_OUTLINE if notdef_outline else 0)
-        hb.hb_subset_input_set_flags(subset, flags)
-        drop = hb.hb_subset_input_set(subset, SETS_DROP_TABLE_TAG)
-        for tag in DROP_TABLES:
-            hb.hb_set_add(drop, hb.hb_tag_from_string(tag, -1))
-        first = hb.hb_subset_or_fail(face, subset)
-        if not first:
-            return None
-        faces.append(first)
-        for gid in range(max(gids) + 1):  # then drop the empty glyphs after the last one used
-            hb.hb_set_add(glyphs, gid)
-        flags = PASSTHROUGH_UNRECOGNIZED | DESUBROUTINIZE | NO_HINTING | (NOTDEF_OUTLINE if notdef_outline else 0)
-        hb.hb_subset_input_set_flags(subset, flags)
-        second = hb.hb_subset_or_fail(first, subset)
-        if not second:
-            return None
-        faces.append(second)
-        out = hb.hb_face_reference_blob(second)
-        length = ctypes.c_uint()
-        data = hb.hb_blob_get_data(out, ctypes.byref(length))
-        program = ctypes.string_at(data, length.value) if data else None
-        hb.hb_blob_destroy(out)
-        return program
-    finally:
-        for made in faces:
-            hb.hb_face_destroy(made)
-        hb.hb_subset_input_destroy(subset)
-        hb.hb_face_destroy(face)
-        hb.hb_blob_destroy(blob)
 
 
 def _widths(w: Array) -> dict[int, object]:
@@ -194,7 +117,7 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: dict[str, tuple[Path, bool]]) -> in
                 for gid, text in _to_unicode(member.ToUnicode).items():
                     mapping.setdefault(gid, text)
         path, notdef = originals[name]
-        program = subset_program(path, sorted(set(widths) | set(mapping)), notdef) if widths else None
+        program = subset.for_pdf(path, sorted(set(widths) | set(mapping)), notdef) if widths else None
         if program is None:
             continue
         keep = members[0]

@@ -12,6 +12,15 @@ from typing import Any, Callable
 
 # ------------------------------------------------------------------ to a worker
 @dataclass(frozen=True)
+class Task:
+    """Work for an idle worker: `function(*args)`."""
+
+    id: object
+    function: object
+    args: tuple
+
+
+@dataclass(frozen=True)
 class Init:
     """Set up the renderer: stylesheets, readable roots, fonts, URL schemes, published date, tagged."""
 

@@ -17,27 +17,9 @@ from pressroom.fast.chunkplan import (
     footnote_sources,
     trace,
 )
-from pressroom.fast.messages import (
-    Done,
-    Drop,
-    Failed,
-    Finish,
-    Laid,
-    Layout,
-    Result,
-    RunTask,
-)
+from pressroom.fast.messages import Done, Drop, Failed, Finish, Laid, Layout, Result, RunTask, Task
 
 MAX_LAYOUTS_PER_CHUNK = 4
-
-
-@dataclass
-class Task:
-    """Work for an idle worker: `function(*args)`."""
-
-    id: object
-    function: object
-    args: tuple
 
 
 @dataclass

@@ -16,9 +16,10 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import uharfbuzz
 from ebooklib import epub
 from PIL import Image, ImageDraw, ImageFont
+
+from pressroom import fontsubset
 
 if TYPE_CHECKING:  # the packager reads composed content; it does not call the compose stage
     from pressroom.stages.compose import EpubContent
@@ -51,22 +52,6 @@ def _downscaled(path: Path) -> bytes:
         fmt = "JPEG" if path.suffix.lower() in (".jpg", ".jpeg") else (image.format or "PNG")
         image.save(out, format=fmt, optimize=True, **({"quality": 85} if fmt == "JPEG" else {}))
         return out.getvalue()
-
-
-def _subset_font(path: Path, text: str) -> bytes:
-    """The font cut down to the characters the book shows, with every layout feature (Devanagari
-    conjuncts and matras need them all) and every name.  HarfBuzz's subsetter, as WeasyPrint uses for
-    the PDF: a hundred times faster than fontTools' for the same glyphs and the same shaping."""
-    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
-    request = uharfbuzz.SubsetInput()
-    for character in sorted(set(text)):
-        request.unicode_set.add(ord(character))
-    for kind in (uharfbuzz.SubsetInputSets.LAYOUT_FEATURE_TAG, uharfbuzz.SubsetInputSets.NAME_ID,
-                 uharfbuzz.SubsetInputSets.NAME_LANG_ID):
-        keep = request.sets(kind)
-        keep.clear()
-        keep.invert()  # an empty set inverted: all of them
-    return uharfbuzz.subset(face, request).blob.data
 
 
 def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
@@ -148,7 +133,7 @@ def build_epub(book_data: EpubContent, images: tuple[tuple[Path, str], ...], fon
                                 content=book_data.css.encode("utf-8")))
     for name in EPUB_FONTS:
         book.add_item(epub.EpubItem(uid=f"font-{name}", file_name=f"fonts/{name}.ttf", media_type="font/ttf",
-                                    content=_subset_font(fonts_dir / f"{name}.ttf", book_data.text)))
+                                    content=fontsubset.for_text(fonts_dir / f"{name}.ttf", book_data.text)))
     for index, (path, name) in enumerate(images):
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         book.add_item(epub.EpubItem(uid=f"img-{index}", file_name=name, media_type=media_type,
