@@ -29,7 +29,6 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import run as runbench  # noqa: E402  (its process runner and its wait for a quiet machine)
 import synth  # noqa: E402
 
 BUILD = ROOT / "build.py"
@@ -67,13 +67,11 @@ def make_content(work: Path, per_edition: int) -> tuple[Path, Path, int]:
     return year, single, total
 
 
-def build(args: list, cwd: Path) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(BUILD), *map(str, args)], cwd=cwd, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"build failed ({' '.join(map(str, args))}):\n{result.stderr[-3000:]}")
-    return round(seconds, 2), result.stdout + result.stderr
+def build(args: list, cwd: Path) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the build and its workers, what it printed), after waiting for a quiet machine."""
+    runbench.wait_for_quiet()
+    result = runbench.run([sys.executable, str(BUILD), *map(str, args)], cwd)
+    return round(result["wall"], 2), result["cpu"], result["stdout"] + result["stderr"]
 
 
 def report(out: Path, slug: str) -> dict:
@@ -91,25 +89,25 @@ def run(work: Path, per_edition: int, rounds: int) -> dict:
                                           ("compilation", [f"compilations/{BOOK}"], year, BOOK)):
             target = out / kind
             shutil.rmtree(target, ignore_errors=True)
-            seconds, _ = build([*args, "--content", content, "--out", target], work)
+            seconds, cpu, _ = build([*args, "--content", content, "--out", target], work)
             data = report(target, slug)
-            pair[kind] = {"seconds": seconds, "pages": data["pages"], "stages": data["seconds"],
+            pair[kind] = {"seconds": seconds, "cpu": cpu, "pages": data["pages"], "stages": data["seconds"],
                           "render": data["pdf_render"]}
         results["rounds"].append(pair)
     compiled = out / "compilation"
-    seconds, text = build([f"compilations/{BOOK}", "--content", year, "--out", compiled], work)
+    seconds, _, text = build([f"compilations/{BOOK}", "--content", year, "--out", compiled], work)
     results["no_change"] = {"seconds": seconds, "unchanged": "unchanged" in text}
     article = sorted((year / "2020-06-bench" / "gs2").glob("*.md"))[0]
     body = article.read_text(encoding="utf-8")
     article.write_text(re.sub(r"(## Background\n\n)(\w+)", r"\1Indeed \2", body, count=1), encoding="utf-8")
-    seconds, _ = build([f"compilations/{BOOK}", "--content", year, "--out", compiled], work)
-    results["one_edit"] = {"seconds": seconds, "render": report(compiled, BOOK)["pdf_render"]}
+    seconds, cpu, _ = build([f"compilations/{BOOK}", "--content", year, "--out", compiled], work)
+    results["one_edit"] = {"seconds": seconds, "cpu": cpu, "render": report(compiled, BOOK)["pdf_render"]}
     article.write_text(body, encoding="utf-8")
     everything = out / "all"
     shutil.rmtree(everything, ignore_errors=True)
-    seconds, _ = build(["--all", "--content", year, "--out", everything], work)
+    seconds, cpu, _ = build(["--all", "--content", year, "--out", everything], work)
     data = report(everything, BOOK)
-    results["after_all"] = {"seconds": seconds, "compilation_stages": data["seconds"], "render": data["pdf_render"]}
+    results["after_all"] = {"seconds": seconds, "cpu": cpu, "compilation_stages": data["seconds"], "render": data["pdf_render"]}
     return results
 
 
@@ -118,18 +116,26 @@ def table(results: dict, command: str) -> str:
     edition = [r["edition"]["seconds"] for r in rounds]
     book = [r["compilation"]["seconds"] for r in rounds]
     ratios = [r["compilation"]["seconds"] / r["edition"]["seconds"] for r in rounds]
+    cpu_ratios = [r["compilation"]["cpu"] / r["edition"]["cpu"] for r in rounds]
     first = rounds[0]
+
+    def each(kind: str) -> str:
+        return ", ".join(f"{r[kind]['seconds']:.2f} ({r[kind]['cpu']:.1f})" for r in rounds)
+
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {results['machine']} (load average at start "
-        f"{' '.join(f'{x:.2f}' for x in results['load_at_start'])}), command:",
+        f"{' '.join(f'{x:.2f}' for x in results['load_at_start'])}; before each build the bench waited up to 90 s "
+        f"for the machine to be nearly idle, {runbench.QUIET['waited']:.0f} s in all, {runbench.QUIET['noisy']} "
+        "time(s) in vain), command:",
         "", "```", command, "```", "",
-        "| build | pages | seconds (median of rounds) | rounds |",
+        "| build | pages | seconds (median of rounds) | rounds: wall s (CPU s) |",
         "|---|---:|---:|---|",
         f"| one edition of {results['articles']} articles | {first['edition']['pages']} | {statistics.median(edition):.2f} | "
-        f"{', '.join(f'{s:.2f}' for s in edition)} |",
+        f"{each('edition')} |",
         f"| compilation of 12 editions, {results['articles']} articles | {first['compilation']['pages']} | "
-        f"{statistics.median(book):.2f} | {', '.join(f'{s:.2f}' for s in book)} |",
-        f"| compilation / edition | | **{statistics.median(ratios):.2f}** | {', '.join(f'{r:.2f}' for r in ratios)} |",
+        f"{statistics.median(book):.2f} | {each('compilation')} |",
+        f"| compilation / edition | | **{statistics.median(ratios):.2f}** | wall {', '.join(f'{r:.2f}' for r in ratios)}; "
+        f"CPU {', '.join(f'{r:.2f}' for r in cpu_ratios)} |",
         f"| compilation, no change | | {results['no_change']['seconds']:.2f} | "
         f"{'said unchanged, wrote nothing' if results['no_change']['unchanged'] else 'REBUILT'} |",
         f"| compilation, one word of one article changed | | {results['one_edit']['seconds']:.2f} | "
