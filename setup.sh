@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Pressroom developer/CI setup. Idempotent; quiet unless a step fails.
-#   ./setup.sh             system packages, .venv, Ace, then build the sample edition
+#   ./setup.sh             system packages, .venv, Ace and axe-core, then build the sample editions and their site
 #   ./setup.sh --no-build  same, without the build
 # Env: PYTHON=/path/to/python3.x to pick the interpreter (default: python3).
 set -euo pipefail
@@ -102,12 +102,26 @@ else
     echo "$want" >"$stamp"
 fi
 
+# ---------------------------------------------------------------- 3b. axe-core (local, tools/axe)
+AXE_DIR=$ROOT/tools/axe
+stamp=$AXE_DIR/node_modules/.pressroom-stamp
+want=$(cat "$AXE_DIR/package.json" "$AXE_DIR/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    step "axe: tools/axe/node_modules up to date"
+else
+    step "axe: npm ci --ignore-scripts in tools/axe"
+    run npm --prefix "$AXE_DIR" ci --ignore-scripts --no-audit --no-fund
+    echo "$want" >"$stamp"
+fi
+
 # ---------------------------------------------------------------- 4. sample build
 if [ "$BUILD" -eq 0 ]; then
     step "build: skipped (--no-build)"
 elif [ ! -f "$ROOT/build.py" ]; then
     step "build: skipped, build.py does not exist yet"
 else
-    step "build: .venv/bin/python build.py"
-    "$VENV/bin/python" build.py
+    # `site` builds every edition that is stale (PDF and EPUB in output/<slug>/), then the library
+    # site beside them in output/site/.
+    step "build: .venv/bin/python build.py site"
+    "$VENV/bin/python" build.py site
 fi

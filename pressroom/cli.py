@@ -153,6 +153,11 @@ def _wordimport():
     return command
 
 
+def _site():
+    from pressroom.site import command
+    return command
+
+
 COMMANDS = {
     "check": _check,
     "new": _scaffold,
@@ -162,6 +167,7 @@ COMMANDS = {
     "stamp": _stamp,
     "trace": _trace,
     "import": _wordimport,
+    "site": _site,
 }
 
 

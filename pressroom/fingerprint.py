@@ -22,7 +22,7 @@ FORMAT = 4
 LIBRARIES = ("weasyprint", "pydyf", "pikepdf", "fonttools", "ebooklib", "pillow", "tinycss2", "cssselect2",
              "jinja2", "markdown_it_py", "mdit_py_plugins", "pydantic", "pyyaml", "uharfbuzz", "defusedxml")
 # Package folders whose code never changes an edition's PDF or EPUB (commands that read outputs).
-NOT_BUILD_CODE = ("copies", "editor")
+NOT_BUILD_CODE = ("copies", "editor", "site")
 
 
 def file_sha256(path: Path) -> str:

@@ -2,7 +2,8 @@
 
 The pipe needs no port and no websocket: Chromium reads commands on fd 3 and
 writes replies on fd 4, each a JSON message ended by a NUL byte. Only what the
-preview test needs: open a page, evaluate an expression in it, close.
+tests need: open a page, navigate it, evaluate an expression in it, and the events
+Chromium sends meanwhile (console messages, failed requests), close.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Chromium:
             os.close(fd)
         self._buffer = b""
         self._next_id = 0
+        self.events: list[dict] = []  # every event Chromium sent, in order; each names its session
 
     def __enter__(self) -> Chromium:
         return self
@@ -65,7 +67,9 @@ class Chromium:
         deadline = time.monotonic() + timeout
         while True:
             reply = self._read(deadline)
-            if reply.get("id") == self._next_id:
+            if "method" in reply and "id" not in reply:
+                self.events.append(reply)
+            elif reply.get("id") == self._next_id:
                 if "error" in reply:
                     raise CDPError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
@@ -83,6 +87,17 @@ class Chromium:
                 self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
+
+    def wait_event(self, method: str, session: str, after: int, timeout: float = 30) -> dict:
+        """The first `method` event of `session` at or after index `after` of `events`, reading until it comes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for event in self.events[after:]:
+                if event["method"] == method and event.get("sessionId") == session:
+                    return event
+            message = self._read(deadline)
+            if "method" in message and "id" not in message:
+                self.events.append(message)
 
     def open(self, url: str) -> Page:
         target = self.call("Target.createTarget", {"url": url})["targetId"]
@@ -112,9 +127,23 @@ class Page:
     def __init__(self, browser: Chromium, session: str):
         self.browser, self.session = browser, session
 
-    def evaluate(self, expression: str):
-        result = self.browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                                   self.session)
+    def enable(self, *domains: str) -> None:
+        """Ask for the events of these domains (Page, Runtime, Network, Log...)."""
+        for domain in domains:
+            self.browser.call(f"{domain}.enable", {}, self.session)
+
+    def goto(self, url: str, timeout: float = 30) -> None:
+        """Navigate and wait for the load event (Page must be enabled)."""
+        mark = len(self.browser.events)
+        self.browser.call("Page.navigate", {"url": url}, self.session)
+        self.browser.wait_event("Page.loadEventFired", self.session, mark, timeout)
+
+    def events(self, since: int = 0) -> list[dict]:
+        return [e for e in self.browser.events[since:] if e.get("sessionId") == self.session]
+
+    def evaluate(self, expression: str, await_promise: bool = False, timeout: float = 15):
+        result = self.browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                        "awaitPromise": await_promise}, self.session, timeout)
         if "exceptionDetails" in result:
             raise CDPError(str(result["exceptionDetails"]))
         return result["result"].get("value")

@@ -19,7 +19,7 @@ SAMPLE_SLUG = "2020-02-feb-march"
 SAMPLE_DIR = ROOT / "content" / SAMPLE_SLUG
 BUILD_TIMEOUT = 300
 # The stamp tests' shared fixtures (and pytest's assert rewriting for their helpers).
-pytest_plugins = ["stampkit"]
+pytest_plugins = ["stampkit", "sitekit"]
 
 
 PROBLEM_CODE = re.compile(r"^(?P<line>[^\n]+?: (?:error|warning): .*) \[(?P<code>[a-z]+\.[a-z-]+)\]$", re.M)

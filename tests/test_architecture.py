@@ -25,6 +25,7 @@ ALLOWED = {
     "copies": {"copies", "pipeline", "stages"},
     "editor": {"editor", "pipeline", "stages"},
     "wordimport": {"wordimport", "editor", "stages"},
+    "site": {"site", "pipeline", "stages"},
     "cli": {"pipeline", "stages", "fast", "editor", "copies", "site", "wordimport"},
 }
 

@@ -546,6 +546,24 @@ def test_epub_declares_language_and_marks_hindi(mini_built):
     assert re.search(r'<p lang="hi" xml:lang="hi">गंगा', hindi[0])
 
 
+def test_every_line_of_a_hindi_editions_cover_is_drawn_in_a_font_that_has_its_letters():
+    """The Hindi sample's brand name, tagline and slogan are in Latin letters; the Devanagari fonts have none."""
+    from pressroom.paths import FONTS
+    from pressroom.stages import epub, read
+
+    edition = read.read_edition(ROOT / "content" / "2020-02-feb-march-hi")
+    brand, meta = edition.brand, edition.meta
+    lines = [(brand.name, "sans"), (brand.tagline, "serif"), (meta.title, "sans"), (meta.prelims_label, "sans"),
+             (brand.slogan, "sans")]
+    missing = {}
+    for text, kind in lines:
+        cmap = TTFont(epub.cover_font(text, FONTS, kind)).getBestCmap()
+        absent = sorted({c for c in text if not c.isspace() and ord(c) not in cmap})
+        if absent:
+            missing[text] = absent
+    assert missing == {}
+
+
 def _shaped(font_data: bytes, text: str) -> list[tuple[int, int, int]]:
     import uharfbuzz as hb
 

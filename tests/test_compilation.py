@@ -2,7 +2,7 @@
 
 The fixture tests/fixtures/books/ has two English months (ed-2020-01, ed-2020-02, whose sections come in
 different orders), a Hindi month and a compilation `compilations/book`. Expectations come from the
-fixture's files, read here with PyYAML, and from the rules of docs/authoring.md section 12.
+fixture's files, read here with PyYAML, and from the rules of docs/authoring.md section 13.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the packager reads composed content; it does not call the c
     from pressroom.stages.compose import EpubContent
 
 MAX_IMAGE_SIDE = 1600
+DEVANAGARI = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF]")
 EPUB_FONTS = ("NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSans-Regular", "NotoSans-Bold",
               "NotoSerifDevanagari-Regular", "NotoSerifDevanagari-Bold", "NotoSansDevanagari-Regular",
               "NotoSansDevanagari-Bold")
@@ -54,12 +55,26 @@ def _downscaled(path: Path) -> bytes:
         return out.getvalue()
 
 
+def cover_font(text: str, fonts_dir: Path, kind: str) -> Path:
+    """The cover's font for one line ("sans": bold, "serif": italic), by the line's own script, not the
+    book's language: a Hindi edition's brand name is often in Latin letters, which the Devanagari fonts
+    do not have (they drew boxes)."""
+    deva = bool(DEVANAGARI.search(text))
+    if kind == "sans":
+        return fonts_dir / ("NotoSansDevanagari-Bold.ttf" if deva else "NotoSans-Bold.ttf")
+    return fonts_dir / ("NotoSerifDevanagari-Regular.ttf" if deva else "NotoSerif-Italic.ttf")
+
+
 def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
     """A 1600×2400 cover drawn from the brand and edition, so every edition has one."""
     brand, meta, palette = book_data.brand, book_data.meta, book_data.palette
-    deva = book_data.devanagari
-    sans_bold = fonts_dir / ("NotoSansDevanagari-Bold.ttf" if deva else "NotoSans-Bold.ttf")
-    serif_italic = fonts_dir / ("NotoSerifDevanagari-Regular.ttf" if deva else "NotoSerif-Italic.ttf")
+
+    def sans_bold(text):
+        return cover_font(text, fonts_dir, "sans")
+
+    def serif_italic(text):
+        return cover_font(text, fonts_dir, "serif")
+
     width, height = 1600, 2400
     image = Image.new("RGB", (width, height), "#FFFFFF")
     draw = ImageDraw.Draw(image)
@@ -85,17 +100,17 @@ def _cover_png(book_data: EpubContent, fonts_dir: Path) -> bytes:
             y += int(size * 1.3)
         return y
 
-    y = wrapped(brand.name, sans_bold, 110, 160, on)
+    y = wrapped(brand.name, sans_bold(brand.name), 110, 160, on)
     if brand.tagline:
-        y = wrapped(brand.tagline, serif_italic, 56, y + 10, on)
-    y = wrapped(meta.title, sans_bold, 170, 760, on)
+        y = wrapped(brand.tagline, serif_italic(brand.tagline), 56, y + 10, on)
+    y = wrapped(meta.title, sans_bold(meta.title), 170, 760, on)
     if meta.prelims_label:
-        face = font(sans_bold, 64)
+        face = font(sans_bold(meta.prelims_label), 64)
         box = draw.textbbox((140, y + 60), meta.prelims_label, font=face)
         draw.rounded_rectangle((box[0] - 30, box[1] - 24, box[2] + 30, box[3] + 24), 16, fill=on)
         draw.text((140, y + 60), meta.prelims_label, font=face, fill=palette["primary_ink"] if on != "#FFFFFF" else palette["primary"])
     if brand.slogan:
-        wrapped(brand.slogan, sans_bold, 64, height - 260, palette["accent_ink"])
+        wrapped(brand.slogan, sans_bold(brand.slogan), 64, height - 260, palette["accent_ink"])
     out = io.BytesIO()
     image.save(out, format="PNG")  # optimize=True: 3% smaller, 2.5 times slower
     return out.getvalue()

@@ -10,6 +10,7 @@ Layout state that the patches share with the chunked renderer is declared in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -31,13 +32,20 @@ class PatchError(RuntimeError):
 
 
 def isolate_fonts(fonts_dir: Path) -> None:
-    """Make fontconfig (and so Pango) see the shipped fonts and nothing else. Call before importing WeasyPrint."""
-    folder = Path(tempfile.gettempdir()) / f"pressroom-fontconfig-{os.getuid()}"
-    folder.mkdir(exist_ok=True)
+    """Make fontconfig (and so Pango) see the shipped fonts and nothing else. Call before importing WeasyPrint.
+
+    One configuration file per fonts folder, written atomically: checkouts building at the same time never
+    read each other's, nor a half-written one."""
+    fonts = fonts_dir.resolve()
+    key = hashlib.sha256(str(fonts).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"pressroom-fontconfig-{os.getuid()}" / key
+    folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "fonts.conf"
-    text = FONTS_CONF.format(fonts=fonts_dir.resolve(), cache=folder / "cache")
+    text = FONTS_CONF.format(fonts=fonts, cache=folder / "cache")
     if not conf.is_file() or conf.read_text() != text:
-        conf.write_text(text)
+        temporary = folder / f".fonts.conf.{os.getpid()}"
+        temporary.write_text(text)
+        os.replace(temporary, conf)
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
