@@ -17,7 +17,7 @@ from pressroom.output import write_atomic, write_json
 from pressroom.paths import FONTS, epub_image_namer, print_image_namer
 from pressroom.problems import ContentError, Problem, error, warning
 from pressroom.report import BuildReport
-from pressroom.stages import compilation, compose, coverage, houserules, markup, practice
+from pressroom.stages import compilation, compose, coverage, houserules, markup, practice, targets
 from pressroom.stages import read as reader
 
 LOGO_TYPES = {".svg", ".png"}
@@ -86,7 +86,7 @@ def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path,
     if not value:
         return None
     ctx = markup.MarkupContext(edition.content_root, "", {}, "", {})
-    resolved, problem = markup.check_target(value, base / "x", line, ctx, what)
+    resolved, problem = targets.check_target(value, base / "x", line, ctx, what)
     if problem:
         problems.append(error(source, line, problem.message, code=problem.code))
         return None
@@ -120,7 +120,8 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
         strings = compose.load_strings(edition.meta.language, book=edition.book is not None)
         slugs = {Path(os.path.realpath(a.path)): a.slug for a in edition.articles}
         ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs,
-                                   edition.book.outside if edition.book is not None else frozenset())
+                                   strings["quotes"],
+                                   unlinked=edition.book.outside if edition.book is not None else frozenset())
         fragments, images, words, figures = {}, [], 0, 0
         namers = (print_image_namer(edition.content_root), epub_image_namer(edition.content_root))
         for done, article in enumerate(edition.articles):
@@ -185,6 +186,32 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
     return result
 
 
+def _for_press(prepared: Prepared, options: Options, result, timer: Timer, pad: bool = True):
+    """With `--profile print`, the PDF/X-4 of a rendered PDF, the magazine padded with Notes pages to a multiple
+    of four (press.py); with the screen profile, the PDF as it is."""
+    if options.profile != "print":
+        return result
+    import dataclasses
+
+    from pressroom.stages import pdf, press
+
+    edition = prepared.edition
+    with timer.stage("press"):
+        count = press.notes_needed(result.pages) if pad else 0
+        notes = None
+        if count:
+            html = compose.compose_print(edition, prepared.fragments, None, prepared.strings, None, None, None,
+                                         dict.fromkeys(compose.PRINT_PARTS, False), None, notes=count)
+            setup = pdf.print_setup(edition.content_root, options.profile)
+            rendered = pdf.render_pdf(html, edition.folder, setup.sheets, setup.roots, FONTS, setup.schemes,
+                                      edition.meta.published, setup.tagged, edition.definition)
+            if rendered.problems:
+                raise ContentError(rendered.problems)
+            notes = rendered.data
+        data = press.finish(result.data, notes, edition.meta.published)
+    return dataclasses.replace(result, data=data, pages=result.pages + count)
+
+
 def build(edition_dir: Path, options: Options, progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
     """Build one edition; returns the build report. Raises ContentError before writing anything.
 
@@ -227,18 +254,21 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
     if "pdf" in options.formats or options.quiz_only:
         main = _render_print(prepared, options, questions, compose.print_parts(edition.meta), None, timer, run)
         pages = main.pages
+        if options.profile == "print" and not options.quiz_only:
+            main = _for_press(prepared, options, main, timer)
+            pages = main.pages
         if options.quiz_only:
             # The handout cites the magazine's pages, so the magazine is laid out first and not written.
             quiz = _render_print(prepared, options, questions, compose.print_parts(edition.meta, quiz_only=True),
                                  main.anchor_pages, timer)
-            outputs[f"{stem}-quiz.pdf"] = quiz.data
+            outputs[f"{stem}-quiz.pdf"] = _for_press(prepared, options, quiz, timer, pad=False).data
             pages = quiz.pages
         else:
             outputs[f"{stem}.pdf"] = main.data
             if edition.meta.practice and edition.meta.answers == "separate" and questions.prelims:
                 key = _render_print(prepared, options, questions,
                                     compose.print_parts(edition.meta, answers_only=True), main.anchor_pages, timer)
-                outputs[f"{stem}-answers.pdf"] = key.data
+                outputs[f"{stem}-answers.pdf"] = _for_press(prepared, options, key, timer, pad=False).data
     if content is not None:
         with timer.stage("epub"):
             if (run.tasks or run.scheduler) and run.workers is not None:  # the EPUB's task, to its end

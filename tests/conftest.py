@@ -111,3 +111,39 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def update_proofs(request) -> bool:
     return request.config.getoption("--update-proofs")
+
+
+def _build_into(content: Path, slug: str, out: Path, *extra: str) -> Path:
+    result = run_build(content / slug, "--content", content, "--out", out, *extra, cwd=out.parent)
+    assert result.returncode == 0, result.stderr
+    return next((out / slug).glob("*.pdf"))
+
+
+@pytest.fixture(scope="session")
+def three(tmp_path_factory) -> Path:
+    """The PDF of a 3-article edition made of sample articles (tests/editions.py)."""
+    from editions import three_article
+
+    base = tmp_path_factory.mktemp("three")
+    three_article(base / "content")
+    return _build_into(base / "content", "three", base / "out")
+
+
+@pytest.fixture(scope="session")
+def three_press(tmp_path_factory) -> Path:
+    """The same edition's press PDF (--profile print)."""
+    from editions import three_article
+
+    base = tmp_path_factory.mktemp("three-press")
+    three_article(base / "content")
+    return _build_into(base / "content", "three", base / "out", "--profile", "print", "--format", "pdf")
+
+
+@pytest.fixture(scope="session")
+def stressed(tmp_path_factory) -> Path:
+    """The stress edition's PDF: unbreakable strings, tables of every length, notes in two articles."""
+    from editions import stress
+
+    base = tmp_path_factory.mktemp("stress")
+    stress(base / "content")
+    return _build_into(base / "content", "stress", base / "out", "--format", "pdf")

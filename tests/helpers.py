@@ -63,14 +63,24 @@ def read_source(edition_dir: Path) -> tuple[dict, dict, list[SourceSection]]:
 
 # --------------------------------------------------------------------------- text normalisation
 
+# The typographer turns typed quotes, dashes and dots into these; comparisons of words fold them back
+# (on both sides, so a curly quote typed in the source still matches). test_print_finish.py checks them.
+TYPED = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "--", "—": "---", "…": "..."})
+
+
+def typed(text: str) -> str:
+    return text.translate(TYPED)
+
+
 def squash(text: str) -> str:
-    """Text with every kind of white space and line-end hyphen removed, in NFC: compares what a reader reads."""
-    text = unicodedata.normalize("NFC", text)
+    """Text with every kind of white space and line-end hyphen removed, in NFC, with the typographer's quotes and
+    dashes as typed: compares what a reader reads."""
+    text = unicodedata.normalize("NFC", typed(text))
     return re.sub(r"[\s\u00ad\u2010]+", "", text)
 
 
 def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", typed(text)).strip()
 
 
 def plain_markdown(text: str) -> str:

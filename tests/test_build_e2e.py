@@ -36,6 +36,7 @@ from helpers import (
     plain_markdown,
     read_source,
     squash,
+    typed,
 )
 from validators import ace, epubcheck
 
@@ -190,7 +191,7 @@ def test_running_head_and_foot_on_every_inside_page(sample, source):
         head, foot = head_and_foot(sample.pdf, number)
         if brand["name"] not in head:
             wrong.append(f"page {number}: running head {head!r} lacks {brand['name']!r}")
-        if running_foot not in foot:
+        if running_foot not in collapse(foot):
             wrong.append(f"page {number}: running foot {foot!r} lacks {running_foot!r}")
     assert wrong == [], "\n".join(wrong)
 
@@ -202,7 +203,7 @@ def test_page_number_in_the_foot_is_the_physical_page(sample, source):
     printed = {}
     for number in range(2, count):
         _, foot = head_and_foot(sample.pdf, number)
-        rest = foot.replace(running_foot, " ").split()
+        rest = collapse(foot).replace(running_foot, " ").split()
         printed[number] = int(rest[0]) if len(rest) == 1 and rest[0].isdigit() else foot
     assert printed == {n: n for n in range(2, count)}
 
@@ -224,8 +225,8 @@ def test_outline_is_sections_then_their_articles_in_edition_order(sample, source
     _, _, sections = source
     starts = start_pages(sample.pdf, sections)
     with pikepdf.open(sample.pdf) as doc, doc.open_outline() as outline:
-        got = [(item.title, [child.title for child in item.children]) for item in outline.root]
-        pages = {child.title: doc.pages.index(pikepdf.Page(child.destination[0])) + 1
+        got = [(typed(item.title), [typed(child.title) for child in item.children]) for item in outline.root]
+        pages = {typed(child.title): doc.pages.index(pikepdf.Page(child.destination[0])) + 1
                  for item in outline.root for child in item.children}
     # Sections in order, then the back matter that follows them.
     assert got == [(s.title, [a.title for a in s.articles]) for s in sections] + [

@@ -534,3 +534,17 @@ def test_an_svg_on_the_site_may_only_draw(svg, refused):
     else:
         with pytest.raises(assets.AssetError, match=re.escape(refused)):
             assets.check_svg(svg.encode())
+
+
+def test_an_mcqs_statements_and_question_are_on_its_article_page(sample_site):
+    """A UPSC 'Consider the following statements' MCQ keeps every statement, one to a line, and its question."""
+    from pressroom.stages import read
+
+    article = read.read_article(ROOT / "content" / SLUGS[0] / "gs2" / "01-china-facial-recognition.md", "gs2",
+                                "china-facial-recognition")[0]
+    question = next(q for q in article.meta.questions.prelims if q.statements)
+    page = html.parse(str(sample_site.site / SLUGS[0] / "art-china-facial-recognition.html")).getroot()
+    listed = [_text(li) for li in page.cssselect(".mcq ol.statements li")]
+    plain = [" ".join(s.replace("'", "’").split()) for s in question.statements]
+    assert [" ".join(s.replace("'", "’").split()) for s in listed[:len(plain)]] == plain
+    assert page.cssselect(".mcq .ask") and question.ask

@@ -242,7 +242,7 @@ def test_markup_latin_paragraph_in_hindi_edition_gets_lang_en(article):
 def test_markup_footnote_print_flavour_is_an_inline_span(article):
     fragment = render(article, "Dates are contested.[^c]\n\n[^c]: Carbon dates from *Florida*.\n")
     assert fragment.print_html.strip() == (
-        '<p>Dates are contested.<span class="footnote">Carbon dates from <em>Florida</em>.</span></p>')
+        '<p>Dates are contested.<span class="footnote" data-n="1">Carbon dates from <em>Florida</em>.</span></p>')
 
 
 def test_markup_footnote_epub_flavour_is_a_linked_aside(article):

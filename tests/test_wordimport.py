@@ -364,7 +364,11 @@ def test_typed_mcqs_with_statements_options_answer_and_explanation(here, capsys)
     imported(capsys, DOCX / "lo-article.docx", "gs2")
     text = article()
     assert '''  prelims:
-    - q: "Consider the following statements about APEDA: 1. It works under the Ministry of Commerce and Industry. 2. It fixes the minimum support price of rice. Which of the statements given above is/are correct?"
+    - q: "Consider the following statements about APEDA:"
+      statements:
+        - "It works under the Ministry of Commerce and Industry."
+        - "It fixes the minimum support price of rice."
+      ask: "Which of the statements given above is/are correct?"
       options:
         - "1 only"
         - "2 only"
@@ -393,7 +397,12 @@ def test_mains_questions(here, capsys):
 
 def test_questions_made_with_word_numbering_and_hindi_answer_lines(here, capsys):
     imported(capsys, DOCX / "lo-hindi.docx", "gs2")
-    assert '''    - q: "Consider the following statements about the desert locust: 1. It is a migratory pest. 2. It breeds only in India. 3. It can fly 150 km a day. How many of the statements given above are correct?"
+    assert '''    - q: "Consider the following statements about the desert locust:"
+      statements:
+        - "It is a migratory pest."
+        - "It breeds only in India."
+        - "It can fly 150 km a day."
+      ask: "How many of the statements given above are correct?"
       options:
         - "Only one"
         - "Only two"

@@ -1,9 +1,10 @@
 """Planning the print edition's chunks: where it can be cut and what each chunk's HTML is.
 
 A chunk is a run of the edition that begins on a forced page break, so
-it lays out exactly as it does inside the whole edition: the front (cover and
-contents), runs of whole sections (the foreword goes with the first), and the
-back matter (practice questions, answer key, index, back cover).  Sections are
+it lays out exactly as it does inside the whole edition: the front (cover,
+contents and foreword), runs of whole sections, and the back matter (practice
+questions, answer key and index, which may flow on after each other, then the
+back cover).  Sections are
 grouped by size only (never by the number of workers), so the output does not
 depend on the machine.  Each chunk's HTML is the edition's own template output
 for its parts, plus a `<style>` that starts the footnote counter where the
@@ -103,12 +104,14 @@ class Planner:
         self.salt, self.images = salt, images  # images: (url, sha256) pairs; a chunk's key covers those it shows
         self._composed: dict = {}
         units = []
-        if show.get("main") and foreword_html:
-            units.append(("foreword", "body", {"main"}, (), foreword_html))
         if show.get("main"):
             units += [(s.section.id, "body", {"main"}, (s,), None) for s in edition.sections]
-        units += [(part, "back", {part}, (), None) for part in ("practice", "answers", "index", "back")
-                  if show.get(part)]
+        # The practice questions, answer key and index flow on after each other when short (economy.py): one unit.
+        back = [part for part in ("practice", "answers", "index") if show.get(part)]
+        if back:
+            units.append(("+".join(back), "back", set(back), (), None))
+        if show.get("back"):
+            units.append(("back", "back", {"back"}, (), None))
         self.units = []
         for label, kind, parts, sections, foreword in units:
             text = _body_of(self._html(parts, sections, foreword))
@@ -164,12 +167,13 @@ class Planner:
         return chunks
 
     def front(self) -> Chunk | None:
-        """The cover and the whole edition's contents; the back parts are composed (hidden) for their entries."""
-        parts = {p for p in ("cover", "contents") if self.show.get(p)}
-        if not parts:
+        """The cover, the whole edition's contents and the foreword (which may flow on after the contents);
+        the back parts are composed (hidden) for their entries."""
+        parts = {p for p in ("cover", "contents", "foreword") if self.show.get(p)}
+        if not parts - {"foreword"}:
             return None
         hidden = tuple(p for p in ("practice", "answers", "index") if self.show.get(p))
-        visible = self._html(parts)
+        visible = self._html(parts, foreword=self.foreword_html)
         text = _with_style(self._html(parts, foreword=self.foreword_html, hidden=hidden), 0, hidden)
         return self._chunk("front", "front", text, visible, (), 0)
 
@@ -237,8 +241,9 @@ def _with_style(text: str, notes_before: int, hidden: tuple[str, ...], carried: 
 def footnote_sources(text: str) -> list[str]:
     """Each footnote element of a chunk's HTML, in document order."""
     out, position = [], 0
-    opening = "<span " + FOOTNOTE + ">"
-    while (start := text.find(opening, position)) >= 0:
+    opening = re.compile(r"<span " + FOOTNOTE + r"[\s>]")
+    while (found := opening.search(text, position)) is not None:
+        start = found.start()
         depth = 0
         for match in re.finditer(r"<span\b[^>]*>|</span>", text[start:]):
             depth += -1 if match[0] == "</span>" else 1

@@ -25,11 +25,13 @@ chunked build is checked against a single-document render by the test suite.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pressroom import weasy
 from pressroom.fast.repaginate import finish_layout, paginate, rebase, resolve_attr
+from pressroom.stages import economy
 from pressroom.weasy import fetch, state
 
 
@@ -91,7 +93,12 @@ class Renderer:
     # ------------------------------------------------------------------ step 1
     def lay_out(self, html: str, base_dir: Path, external: dict[str, int], late: bool = False) -> "LaidOut":
         """Lay the chunk out from page 1; `external` gives the pages of anchors in other chunks (with
-        `late`, stand-ins that `finish` replaces)."""
+        `late`, stand-ins that `finish` replaces). Laid out again if the page economy changes it."""
+        laid = self._lay_out(html, base_dir, external, late)
+        fitted = economy.refit(html, laid.pages)
+        return laid if fitted == html else self._lay_out(fitted, base_dir, external, late)
+
+    def _lay_out(self, html: str, base_dir: Path, external: dict[str, int], late: bool) -> "LaidOut":
         import weasyprint
         from weasyprint import DEFAULT_OPTIONS
         from weasyprint.css.counters import CounterStyle
@@ -265,4 +272,4 @@ def carried_in(html: str) -> int:
     if start < 0:
         return 0
     end = html.find("</div>", start)
-    return html.count('<span class="footnote">', start, end)
+    return len(re.findall(r'<span class="footnote"[\s>]', html[start:end]))

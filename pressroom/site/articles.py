@@ -34,6 +34,8 @@ class Question:
     options: tuple[tuple[str, str], ...]
     answer: str
     explanation: str
+    statements: tuple[str, ...] = ()  # numbered under the stem, as UPSC prints them
+    ask: str = ""                     # the question after the statements
 
     @property
     def answer_text(self) -> str:
@@ -103,7 +105,7 @@ def edition_articles(prepared, practice, table_label: str, notes_label: str) -> 
     prelims: dict = {}
     for item in practice.prelims:
         prelims.setdefault(item.article.path, []).append(
-            Question(item.number, item.q, item.options, item.answer, item.explanation))
+            Question(item.number, item.q, item.options, item.answer, item.explanation, item.statements, item.ask))
     mains: dict = {}
     for item in practice.mains:
         mains.setdefault(item.article.path, []).append((item.number, item.q))

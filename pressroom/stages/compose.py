@@ -10,13 +10,17 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import jinja2
 import yaml
 from markupsafe import Markup
 
-from pressroom.paths import STYLES, TEMPLATES
+from pressroom.paths import CONTENT_SCHEME, STYLES, TEMPLATES
+from pressroom.stages import cover as cover_art
+from pressroom.stages import titles
 from pressroom.stages.read import ArticleSource, Edition
+from pressroom.stages.typography import ENGLISH_QUOTES, typeset
 
 NEAR_BLACK = "#1C1C1F"
 DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
@@ -47,6 +51,8 @@ class ArticleView:
 class SectionView:
     section: object
     articles: tuple[ArticleView, ...]
+    opener: str = ""   # the title under the opener's label chip, without the label repeated
+    running: str = ""  # the running head: short_title, or the title shortened at a word boundary
 
 
 def load_strings(language: str, book: bool = False) -> dict:
@@ -103,6 +109,13 @@ def cssstr(value: str) -> Markup:
     return Markup("".join(out))
 
 
+@jinja2.pass_context
+def smart(context, value) -> str:
+    """Text from YAML with the typographer's quotes, dashes and ellipses, as the article bodies have."""
+    strings = context.get("t") or {}
+    return typeset(str(value), strings.get("quotes", ENGLISH_QUOTES)) if value is not None else ""
+
+
 def href(url: str) -> str:
     """A website written without a scheme still has to be a link, not a relative file."""
     return url if "://" in url or url.startswith("mailto:") else f"https://{url}"
@@ -116,6 +129,7 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.filters["cssstr"] = cssstr
     env.filters["href"] = href
+    env.filters["smart"] = smart
     return env
 
 
@@ -129,16 +143,20 @@ def featured(edition: Edition) -> list[ArticleView]:
     return chosen[:6]
 
 
-def section_views(edition: Edition, fragments: dict[Path, object], flavour: str) -> list[SectionView]:
+def section_views(edition: Edition, fragments: dict[Path, object], flavour: str,
+                  strings: dict | None = None) -> list[SectionView]:
     views = []
+    dangling = tuple((strings or {}).get("dangling_words", ()))
     for s in edition.sections:
         arts = []
         for a in s.articles:
             frag = fragments[a.path]
             html = frag.print_html if flavour == "print" else frag.epub_html
-            own = a.origin.section if a.origin is not None else s.section
+            own = a.origin.section if a.origin is not None else s.section  # a compilation's article keeps its kicker
             arts.append(ArticleView(a, own, Markup(html), None))
-        views.append(SectionView(s.section, tuple(arts)))
+        section = s.section
+        views.append(SectionView(section, tuple(arts), titles.opener_title(section.label, section.title),
+                                 titles.running_head(section.title, section.short_title, dangling)))
     return views
 
 
@@ -147,7 +165,7 @@ def published_iso(edition: Edition) -> str:
     return f"{day.isoformat()}T00:00:00+00:00"
 
 
-PRINT_PARTS = ("cover", "contents", "main", "practice", "answers", "index", "back")
+PRINT_PARTS = ("cover", "contents", "foreword", "main", "practice", "answers", "index", "back")
 
 
 def print_parts(meta, quiz_only: bool = False, answers_only: bool = False) -> dict[str, bool]:
@@ -164,20 +182,35 @@ def print_parts(meta, quiz_only: bool = False, answers_only: bool = False) -> di
 
 def compose_print(edition: Edition, fragments: dict, foreword_html: str | None, strings: dict,
                   logo_uri: str | None, cover_uri: str | None, practice=None, show: dict | None = None,
-                  pages: dict | None = None) -> str:
-    """The print HTML; `pages` gives article page numbers when the articles are not in this document."""
+                  pages: dict | None = None, notes: int = 0) -> str:
+    """The print HTML; `pages` gives article page numbers when the articles are not in this document;
+    `notes` asks for that many "Notes" pages (the press PDF's padding)."""
     env = environment()
-    sections = section_views(edition, fragments, "print")
+    sections = section_views(edition, fragments, "print", strings)
     by_path = {a.source.path: a for s in sections for a in s.articles}
     keywords = sorted({t for a in edition.articles for t in a.meta.tags})
     subject = f"{edition.meta.title}" + (f" ({edition.meta.prelims_label})" if edition.meta.prelims_label else "")
     brand = edition.brand
+    colors = palette(brand.colors)
+    show = show or print_parts(edition.meta)
+    panels = _cover_panels(edition, cover_uri, colors) if show.get("cover") else None
     return env.get_template("print.html.j2").render(
-        brand=brand, edition=edition.meta, colors=palette(brand.colors), t=strings, sections=sections,
+        brand=brand, edition=edition.meta, colors=colors, t=strings, sections=sections,
         featured=[_view(by_path, a) for _, a in featured(edition)], foreword=Markup(foreword_html) if foreword_html else None,
-        logo=logo_uri, cover_image=cover_uri, keywords=keywords, subject=subject, date_iso=published_iso(edition),
-        practice=practice, show=show or print_parts(edition.meta), pages=pages,
+        logo=logo_uri, cover_image=cover_uri, cover_panels=panels, keywords=keywords, subject=subject,
+        date_iso=published_iso(edition), practice=practice, show=show, pages=pages, notes=notes,
     )
+
+
+def _cover_panels(edition: Edition, cover_uri: str | None, colors: dict) -> dict | None:
+    """The colour panels over a full-bleed cover photo, each as opaque as its text needs (cover.py)."""
+    prefix = f"{CONTENT_SCHEME}:"
+    if not cover_uri or not cover_uri.startswith(prefix):
+        return None
+    path = edition.content_root / unquote(cover_uri[len(prefix):])
+    scrim = cover_art.scrim(path, colors["primary"], colors["on_primary"])
+    return {"top": cover_art.rgba(colors["primary"], scrim.top),
+            "bottom": cover_art.rgba(colors["primary"], scrim.bottom)}
 
 
 def _view(by_path, article: ArticleSource) -> ArticleView:
@@ -222,7 +255,10 @@ def compose_epub(edition: Edition, fragments: dict, foreword_html: str | None, s
     meta, brand = edition.meta, edition.brand
     page = environment().get_template("epub/page.xhtml.j2")
     common = dict(lang=meta.language, t=strings, brand=brand, edition=meta, logo=None)
-    views = section_views(edition, fragments, "epub")
+    views = section_views(edition, fragments, "epub", strings)
+    def typed(text: str) -> str:  # the navigation's titles as the pages print them
+        return typeset(text, strings.get("quotes", ENGLISH_QUOTES))
+
     by_path = {a.source.path: a for s in views for a in s.articles}
     docs = [EpubDocument("cover", "cover.xhtml", strings["cover"], page.render(
         kind="cover", title=meta.title, featured=[by_path[a.path] for _, a in featured(edition)], **common))]
@@ -233,15 +269,16 @@ def compose_epub(edition: Edition, fragments: dict, foreword_html: str | None, s
         toc.append(TocEntry("foreword", "foreword.xhtml", strings["foreword"]))
     for view in views:
         uid = f"sec-{view.section.id}"
-        docs.append(EpubDocument(uid, f"{uid}.xhtml", view.section.title, page.render(
-            kind="section", title=view.section.title, section=view.section, articles=view.articles, **common)))
+        docs.append(EpubDocument(uid, f"{uid}.xhtml", typed(view.section.title), page.render(
+            kind="section", title=view.section.title, section=view.section, opener=view.opener,
+            articles=view.articles, **common)))
         children = []
         for a in view.articles:
             art_uid = f"art-{a.slug}"
-            docs.append(EpubDocument(art_uid, f"{art_uid}.xhtml", a.meta.title, page.render(
+            docs.append(EpubDocument(art_uid, f"{art_uid}.xhtml", typed(a.meta.title), page.render(
                 kind="article", title=a.meta.title, a=a, section=a.section, body=a.html, **common)))
-            children.append(TocEntry(art_uid, f"{art_uid}.xhtml", a.meta.title))
-        toc.append(TocEntry(uid, f"{uid}.xhtml", view.section.title, tuple(children)))
+            children.append(TocEntry(art_uid, f"{art_uid}.xhtml", typed(a.meta.title)))
+        toc.append(TocEntry(uid, f"{uid}.xhtml", typed(view.section.title), tuple(children)))
     show = print_parts(meta)
     if practice is not None and show["practice"] and practice.sections:
         docs.append(EpubDocument("practice", "practice.xhtml", strings["practice"], page.render(

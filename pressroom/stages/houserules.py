@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from pressroom.problems import Problem, warning
-from pressroom.stages import markup
+from pressroom.stages import markup, practice
 from pressroom.stages.read import ArticleSource, Edition
 from pressroom.stages.schema import HouseRules
 
@@ -81,6 +81,7 @@ def check_article(article: ArticleSource, rules: HouseRules) -> list[Problem]:
 
 
 def check_edition(edition: Edition) -> list[Problem]:
-    """Every house-rule warning for a valid edition, in file order."""
+    """Every house-rule warning for a valid edition, and the practice questions' (inline statements), in file order."""
     rules = edition.brand.house_rules
-    return sorted(p for article in edition.articles for p in check_article(article, rules))
+    found = [p for article in edition.articles for p in check_article(article, rules)]
+    return sorted(found + practice.inline_statements(edition))

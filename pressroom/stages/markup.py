@@ -6,12 +6,11 @@ undefined footnotes, and images or links that leave the content folder.
 
 from __future__ import annotations
 
-import os
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -20,6 +19,8 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from pressroom.problems import Problem, did_you_mean, error
+from pressroom.stages import typography
+from pressroom.stages.targets import check_target, link_target
 
 BOX_KINDS = ("prelims", "note", "didyouknow", "keyterms")
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
@@ -29,6 +30,8 @@ LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 NUMERIC_CELL = re.compile(r"^[\s(]*[-+−–]?[₹$€£]?\s*[\d.,]+\s*(%|crore|lakh|cr|bn|mn)?[)\s]*$", re.I)
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
+SHORT_TABLE_ROWS = 6
+LONG_TOKEN = re.compile(r"\S{28,}")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class MarkupContext:
     box_labels: dict[str, str]
     figure_label: str
     article_slugs: dict[Path, str]  # resolved article path -> slug, for cross-references
+    quotes: str = typography.ENGLISH_QUOTES  # the language's quote marks, for the typographer
     unlinked: frozenset[Path] = frozenset()  # articles a link may name that are not in this book: text only
 
 
@@ -132,7 +136,8 @@ def _footnote_ref(self, tokens, idx, options, env):
     note_id = tokens[idx].meta["id"]
     number = note_id + 1
     if state.flavour == "print":
-        return f'<span class="footnote">{state.notes.get(note_id, "")}</span>'
+        # Numbered per article: the number travels with the note (print.css shows attr(data-n)).
+        return f'<span class="footnote" data-n="{number}">{state.notes.get(note_id, "")}</span>'
     sub = tokens[idx].meta.get("subId", 0)
     ref_id = f"{state.anchor}-fnref{number}" + (f"-{sub}" if sub else "")
     return (f'<sup class="noteref"><a epub:type="noteref" role="doc-noteref" id="{ref_id}" '
@@ -169,11 +174,17 @@ RULES = {
     "container_box_close": _box_close, "html_block": _reject, "html_inline": _reject,
     "th_open": _cell_open, "td_open": _cell_open,
 }
-PARSER = _make_parser()
+PARSER = _make_parser()  # without the typographer: what was typed (house rules compare headings)
+
+
+@functools.lru_cache(maxsize=8)
+def _parser(quotes: str) -> MarkdownIt:
+    """The renderer's parser: curly quotes, dashes and ellipses in the language's style."""
+    return typography.configure(_make_parser(), quotes)
 
 
 def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", text.translate(typography.AS_TYPED)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
@@ -204,7 +215,8 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
     """Render one Markdown body; `anchor` prefixes every id so articles can share one document."""
     problems: list[Problem] = []
     env: dict = {"box_labels": ctx.box_labels, "figure_label": ctx.figure_label}
-    tokens = PARSER.parse(body, env)
+    md = _parser(ctx.quotes)
+    tokens = md.parse(body, env)
     images: list[Path] = []
     link_targets: dict[str, tuple[str, str]] = {}
     words = 0
@@ -275,7 +287,7 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
                 images.append(resolved)
             elif child.type == "link_open":
                 href = child.attrGet("href") or ""
-                target, problem = _link_target(href, path, child_line, ctx, anchor)
+                target, problem = link_target(href, path, child_line, ctx, anchor)
                 if problem:
                     problems.append(problem)
                 else:
@@ -292,10 +304,10 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
         state.link_href = {h: (t[0 if flavour == "print" else 1] if t else None) for h, t in link_targets.items()}
         env["state"] = state
         for note_id, note_tokens in notes_tokens.items():
-            html = PARSER.renderer.render(note_tokens, PARSER.options, env).strip()
+            html = md.renderer.render(note_tokens, md.options, env).strip()
             state.notes[note_id] = re.sub(r"^<p>|</p>$", "", html)
         main = [t for t in tokens if not t.meta.get("in_notes")]
-        html = PARSER.renderer.render(main, PARSER.options, env)
+        html = md.renderer.render(main, md.options, env)
         if flavour == "epub" and notes_tokens:
             html += _epub_notes(state)
         if flavour == "epub":
@@ -320,6 +332,11 @@ def _mark_numeric_columns(tokens: list[Token], start: int) -> None:
             rows.append(row)
             row = []
         i += 1
+    if len(rows) - 1 <= SHORT_TABLE_ROWS:  # print.css never breaks a table this short
+        tokens[start].attrJoin("class", "short")
+    for cell in (index for row in rows for index in row):  # a URL or long number may wrap anywhere in its cell
+        if LONG_TOKEN.search(tokens[cell + 1].content):
+            tokens[cell].attrJoin("class", "wrap")
     columns = max((len(r) for r in rows), default=0)
     for col in range(columns):
         texts = [tokens[r[col] + 1].content.strip() for r in rows[1:] if col < len(r)]
@@ -356,36 +373,3 @@ def _epub_notes(state: _State) -> str:
         items.append(f'<aside epub:type="footnote" role="doc-footnote" id="{state.anchor}-fn{n}" class="footnote">'
                      f'<p><a href="#{state.anchor}-fnref{n}" role="doc-backlink" class="note-back">{n}.</a> {html}</p></aside>')
     return '<section class="footnotes" epub:type="footnotes">\n' + "\n".join(items) + "\n</section>\n"
-
-
-def check_target(ref: str, path: Path, line: int, ctx: MarkupContext, what: str) -> tuple[Path | None, Problem | None]:
-    parts = urlsplit(ref)
-    if parts.scheme or parts.netloc or ref.startswith("//"):
-        return None, error(path, line, f"{what} '{ref}' points to a remote URL; put the file next to the article", code="markup.remote")
-    if not parts.path:
-        return None, error(path, line, f"{what} has no target", code="markup.no-target")
-    target = Path(unquote(parts.path))
-    if target.is_absolute():
-        return None, error(path, line, f"{what} '{ref}' is an absolute path; use a path relative to the article", code="markup.absolute-path")
-    resolved = Path(os.path.realpath(path.parent / target))
-    root = Path(os.path.realpath(ctx.content_root))
-    if not resolved.is_relative_to(root):
-        return None, error(path, line, f"{what} '{ref}' points outside the content folder", code="markup.outside")
-    if not resolved.is_file():
-        return None, error(path, line, f"{what} '{ref}' does not exist", code="markup.missing-file")
-    return resolved, None
-
-
-def _link_target(href: str, path: Path, line: int, ctx: MarkupContext, anchor: str):
-    """A link may go to a heading of this article (#id) or to another article of the edition."""
-    if href.startswith("#"):
-        return (f"#{anchor}-{href[1:]}", f"#{anchor}-{href[1:]}"), None
-    resolved, problem = check_target(href, path, line, ctx, "link")
-    if problem:
-        return None, problem
-    slug = ctx.article_slugs.get(resolved)
-    if slug is None and resolved in ctx.unlinked:  # an article of the edition that this compilation leaves out
-        return None, None
-    if slug is None:
-        return None, error(path, line, f"link '{href}' does not point to an article of this edition", code="markup.bad-link")
-    return (f"#art-{slug}", f"art-{slug}.xhtml#art-{slug}"), None

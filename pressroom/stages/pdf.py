@@ -14,6 +14,7 @@ from pathlib import Path
 from pressroom import weasy
 from pressroom.paths import CONTENT_SCHEME, STYLES, TEMPLATES
 from pressroom.problems import Problem, display_path
+from pressroom.stages import economy
 from pressroom.weasy import fetch
 
 
@@ -54,8 +55,16 @@ def render_pdf(html: str, base_dir: Path, stylesheets: tuple[Path, ...], roots: 
     try:
         font_config = FontConfiguration()
         css = [weasyprint.CSS(filename=str(p), url_fetcher=fetcher, font_config=font_config) for p in stylesheets]
-        document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=css, font_config=font_config, pdf_tags=tagged)
+
+        def lay_out(text: str):
+            return weasyprint.HTML(string=text, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render(
+                stylesheets=css, font_config=font_config, pdf_tags=tagged)
+
+        document = lay_out(html)
+        fitted = economy.refit(html, [page._page_box for page in document.pages])
+        if fitted != html:  # the page economy moved a break or let a short part flow on: lay it out again
+            del refused[:], collector.messages[:]
+            document = lay_out(fitted)
         options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
         data = document.write_pdf(pdf_identifier=None, **options)
     finally:

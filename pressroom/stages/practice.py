@@ -6,12 +6,16 @@ order; every question keeps the article it belongs to, for "See p. N".
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
+from pressroom.problems import Problem, warning
 from pressroom.stages.read import ArticleSource, Edition
 
 OPTION_LETTERS = ("a", "b", "c", "d")
+# "…: 1. Sea surface … 2. It generally …" (or "(1) … (2) …", or Devanagari digits) inside a stem.
+INLINE_STATEMENTS = re.compile(r"(?:^|[\s:;—–-])\(?[1१][.)]\s+\S.*?[\s.;:]\(?[2२][.)]\s+\S", re.S)
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class PrelimsItem:
     options: tuple[tuple[str, str], ...]  # (letter, text)
     answer: str
     explanation: str
+    statements: tuple[str, ...] = ()  # numbered 1, 2, … under the stem
+    ask: str = ""                     # the question after the statements
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def gather(edition: Edition) -> Practice:
                 prelims_number += 1
                 prelims.append(PrelimsItem(prelims_number, source.section.id, article, question.q,
                                            tuple(zip(OPTION_LETTERS, question.options)), question.answer,
-                                           question.explanation))
+                                           question.explanation, tuple(question.statements), question.ask))
             for question in article.meta.questions.mains:
                 mains_number += 1
                 mains.append(MainsItem(mains_number, source.section.id, article, question))
@@ -97,3 +103,16 @@ def gather(edition: Edition) -> Practice:
     entries = [IndexEntry(shown, tuple(articles)) for shown, articles in index.values()]
     entries.sort(key=lambda e: sort_key(e.term))
     return Practice(tuple(sections), tuple(entries))
+
+
+def inline_statements(edition: Edition) -> list[Problem]:
+    """A warning for each stem that numbers its statements inline instead of listing them in `statements:`."""
+    problems = []
+    for article in edition.articles:
+        for index, question in enumerate(article.meta.questions.prelims):
+            if INLINE_STATEMENTS.search(question.q):
+                problems.append(warning(article.path, article.line_of("questions", "prelims", index, "q"),
+                                        "the stem numbers its statements inline ('1. … 2. …'); list them under "
+                                        "'statements:' so that each is printed on its own line",
+                                        code="practice.inline-statements"))
+    return problems

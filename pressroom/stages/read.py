@@ -145,7 +145,7 @@ def duplicate_questions(articles) -> list[Problem]:
     problems = []
     for article in articles:
         for question, line in zip(article.meta.questions.prelims, article.question_lines):
-            key = _question_key(question.q)
+            key = _question_key(" ".join([question.q, *question.statements, question.ask]))
             if key in seen:
                 first, first_line = seen[key]
                 problems.append(error(article.path, line, f"duplicate prelims question (also at "

@@ -154,6 +154,8 @@ class Section(Model):
     """The short paper label used in kickers, e.g. "GS-II"."""
     title: Text
     """The full title printed on the section opener and in the contents."""
+    short_title: str = ""
+    """Optional shorter title for the running heads, e.g. "GS-III: Economy and Environment"; without it a long title is shortened at a word boundary."""
 
 
 class Cover(Model):
@@ -190,7 +192,11 @@ class EditionMeta(Model):
 
 class PrelimsQuestion(Model):
     q: Text
-    """The question stem."""
+    """The question stem, e.g. "Consider the following statements about the Union Budget 2020-21:"."""
+    statements: list[Text] = []
+    """Optional numbered statements, printed one to a line under the stem as UPSC sets them (1., 2., …); write them here, not as "1. … 2. …" inside the stem."""
+    ask: str = ""
+    """Optional question printed after the statements, e.g. "Which of the statements given above is/are correct?"."""
     options: Annotated[list[Text], AfterValidator(_four)]
     """Exactly four options, in order (a) to (d)."""
     answer: Literal["a", "b", "c", "d"]

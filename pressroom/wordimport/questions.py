@@ -71,6 +71,8 @@ class Prelims:
     options: tuple[str, str, str, str]
     answer: str
     explanation: str
+    statements: tuple[str, ...] = ()  # "Consider the following statements": one each, as UPSC prints them
+    ask: str = ""                     # the question after the statements
 
 
 def lines_of(blocks: list[dict], nested: bool = False) -> list[Line]:
@@ -142,13 +144,13 @@ def read_prelims(blocks: list[dict]) -> tuple[list[Prelims], list[Line], list[Fi
             findings.append(Finding(draft.paragraph, f"question {draft.number} has no explanation; write one "
                                                      "in the front matter (build.py check asks for it)",
                                     "import.explanation"))
-        stem = " ".join(draft.stem)
-        if draft.statements:
-            # The schema has no `statements:` yet, so they are folded into the stem as numbered lines.
-            stem += " " + " ".join(f"{i}. {s}" for i, s in enumerate(draft.statements, 1))
-        stem = " ".join([stem] + draft.tail).strip()
+        stem = " ".join(draft.stem).strip()
+        ask = " ".join(draft.tail).strip()
+        if not draft.statements:
+            stem, ask = " ".join([stem, ask]).strip(), ""
         options = tuple(draft.options[k] for k in "abcd")
-        questions.append(Prelims(stem, options, draft.answer, " ".join(draft.explanation).strip()))
+        questions.append(Prelims(stem, options, draft.answer, " ".join(draft.explanation).strip(),
+                                 tuple(draft.statements), ask))
     return questions, kept, findings
 
 

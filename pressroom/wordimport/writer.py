@@ -43,6 +43,11 @@ def front_matter(article: Article) -> str:
         lines.append("  prelims:")
         for question in article.prelims:
             lines.append(f"    - q: {quoted(question.q)}")
+            if question.statements:
+                lines.append("      statements:")
+                lines += [f"        - {quoted(statement)}" for statement in question.statements]
+            if question.ask:
+                lines.append(f"      ask: {quoted(question.ask)}")
             lines.append("      options:")
             lines += [f"        - {quoted(option)}" for option in question.options]
             lines.append(f"      answer: {quoted(question.answer)}")
