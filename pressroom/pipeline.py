@@ -17,7 +17,7 @@ from pressroom.output import write_atomic, write_json
 from pressroom.paths import FONTS, epub_image_namer, print_image_namer
 from pressroom.problems import ContentError, Problem, error, warning
 from pressroom.report import BuildReport
-from pressroom.stages import compose, coverage, houserules, markup, practice
+from pressroom.stages import compilation, compose, coverage, houserules, markup, practice, targets
 from pressroom.stages import read as reader
 
 LOGO_TYPES = {".svg", ".png"}
@@ -86,7 +86,7 @@ def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path,
     if not value:
         return None
     ctx = markup.MarkupContext(edition.content_root, "", {}, "", {})
-    resolved, problem = markup.check_target(value, base / "x", line, ctx, what)
+    resolved, problem = targets.check_target(value, base / "x", line, ctx, what)
     if problem:
         problems.append(error(source, line, problem.message, code=problem.code))
         return None
@@ -99,22 +99,29 @@ def _asset(edition: reader.Edition, value: str | None, base: Path, source: Path,
 def _text_fields(edition: reader.Edition):
     """(text, path, line) for every piece of content that reaches a page, for the glyph check."""
     brand_path = edition.content_root / "brand.yaml"
-    edition_path = edition.folder / "edition.yaml"
     yield brand_path.read_text(encoding="utf-8"), brand_path, 1
-    yield edition_path.read_text(encoding="utf-8"), edition_path, 1
+    yield edition.definition.read_text(encoding="utf-8"), edition.definition, 1
     for article in edition.articles:
         yield article.path.read_text(encoding="utf-8"), article.path, 1
 
 
+def read_source(folder: Path) -> reader.Edition:
+    """An edition folder, or a compilation's (content/compilations/<slug>/): read and validated."""
+    if compilation.is_compilation(folder):
+        return compilation.read_compilation(folder)
+    return reader.read_edition(folder)
+
+
 def prepare(edition_dir: Path, timer: Timer) -> Prepared:
     with timer.stage("read"):
-        edition = reader.read_edition(edition_dir)
+        edition = read_source(edition_dir)
     with timer.stage("markup"):
         problems: list[Problem] = []
-        strings = compose.load_strings(edition.meta.language)
+        strings = compose.load_strings(edition.meta.language, book=edition.book is not None)
         slugs = {Path(os.path.realpath(a.path)): a.slug for a in edition.articles}
         ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs,
-                                   strings["quotes"])
+                                   strings["quotes"],
+                                   unlinked=edition.book.outside if edition.book is not None else frozenset())
         fragments, images, words, figures = {}, [], 0, 0
         namers = (print_image_namer(edition.content_root), epub_image_namer(edition.content_root))
         for done, article in enumerate(edition.articles):
@@ -127,7 +134,7 @@ def prepare(edition_dir: Path, timer: Timer) -> Prepared:
                 images += frag.images
                 words += frag.words
                 figures += frag.figures
-        edition_path = edition.folder / "edition.yaml"
+        edition_path = edition.definition
         foreword = foreword_epub = None
         if edition.meta.foreword:
             frag, more = markup.render_markdown(edition.meta.foreword, edition_path, edition.line_of("foreword") + 1,
@@ -173,7 +180,7 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
     with timer.stage("pdf"):
         setup = pdf.print_setup(edition.content_root, options.profile)
         result = pdf.render_pdf(html, edition.folder, setup.sheets, setup.roots, FONTS, setup.schemes,
-                                edition.meta.published, setup.tagged, edition.folder / "edition.yaml")
+                                edition.meta.published, setup.tagged, edition.definition)
     if result.problems:
         raise ContentError(result.problems)
     return result
@@ -197,7 +204,7 @@ def _for_press(prepared: Prepared, options: Options, result, timer: Timer, pad: 
                                          dict.fromkeys(compose.PRINT_PARTS, False), None, notes=count)
             setup = pdf.print_setup(edition.content_root, options.profile)
             rendered = pdf.render_pdf(html, edition.folder, setup.sheets, setup.roots, FONTS, setup.schemes,
-                                      edition.meta.published, setup.tagged, edition.folder / "edition.yaml")
+                                      edition.meta.published, setup.tagged, edition.definition)
             if rendered.problems:
                 raise ContentError(rendered.problems)
             notes = rendered.data
@@ -231,7 +238,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
     edition = prepared.edition
     questions = practice.gather(edition)
     outputs: dict[str, bytes] = {}
-    warnings: list[str] = []
+    warnings: list[str] = [str(w) for w in edition.book.warnings] if edition.book is not None else []
     pages = None
     stem = output_stem(edition)
     target = options.out_dir / edition.slug
@@ -276,7 +283,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
             outputs[f"{stem}.epub"] = data
         size_mb = len(outputs[f"{stem}.epub"]) / 1e6
         if size_mb > edition.meta.epub_budget_mb:
-            warnings.append(str(warning(edition.folder / "edition.yaml", 1,
+            warnings.append(str(warning(edition.definition, 1,
                                         f"the EPUB is {size_mb:.1f} MB, over its budget of "
                                         f"{edition.meta.epub_budget_mb:g} MB (epub_budget_mb); shrink or remove images", code="epub.budget")))
     with timer.stage("write"):
@@ -305,10 +312,23 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
         warnings=tuple(warnings),
         house_rules=tuple(str(p) for p in houserules.check_edition(edition)),
         pdf_render=run.note if "pdf" in options.formats or options.quiz_only else None,
+        compilation=_book_report(edition),
     )
     write_json(target / "build-report.json", report.to_json())
     run.cache.remember(edition.slug)
     return report
+
+
+def _book_report(edition: reader.Edition) -> dict | None:
+    """A compilation's part of build-report.json: what it was drawn from and every article chosen, in book order."""
+    book = edition.book
+    if book is None:
+        return None
+    articles = [{"edition": a.origin.edition, "file": a.origin.file, "title": a.meta.title, "group": s.section.title,
+                 "prelims": len(a.meta.questions.prelims), "mains": len(a.meta.questions.mains)}
+                for s in edition.sections for a in s.articles]
+    return {"group_by": book.group_by, "editions": [{"slug": slug, "title": title} for slug, title in book.editions],
+            "articles": articles}
 
 
 def _kind(name: str, stem: str) -> str:

@@ -7,12 +7,10 @@ undefined footnotes, and images or links that leave the content folder.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -22,6 +20,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from pressroom.problems import Problem, did_you_mean, error
 from pressroom.stages import typography
+from pressroom.stages.targets import check_target, link_target
 
 BOX_KINDS = ("prelims", "note", "didyouknow", "keyterms")
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
@@ -45,6 +44,7 @@ class MarkupContext:
     figure_label: str
     article_slugs: dict[Path, str]  # resolved article path -> slug, for cross-references
     quotes: str = typography.ENGLISH_QUOTES  # the language's quote marks, for the typographer
+    unlinked: frozenset[Path] = frozenset()  # articles a link may name that are not in this book: text only
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class _State:
     notes: dict[int, str] = field(default_factory=dict)
     figure_start: int = 0
     image_href: dict[Path, str] = field(default_factory=dict)
-    link_href: dict[str, str] = field(default_factory=dict)
+    link_href: dict[str, str | None] = field(default_factory=dict)  # None: the link keeps its text only
+    open_links: list[bool] = field(default_factory=list)  # for each open link, whether it printed an <a>
 
 
 def _validate_box(params: str, *_args) -> bool:
@@ -119,8 +120,15 @@ def _image(self, tokens, idx, options, env):
 
 
 def _link_open(self, tokens, idx, options, env):
-    href = _st(env).link_href.get(tokens[idx].attrGet("href") or "", "#")
-    return f'<a href="{escape(href)}">'
+    state = _st(env)
+    href = state.link_href.get(tokens[idx].attrGet("href") or "", "#")
+    state.open_links.append(href is not None)
+    return f'<a href="{escape(href)}">' if href is not None else ""
+
+
+def _link_close(self, tokens, idx, options, env):
+    state = _st(env)
+    return "</a>" if not state.open_links or state.open_links.pop() else ""
 
 
 def _footnote_ref(self, tokens, idx, options, env):
@@ -162,7 +170,7 @@ def _cell_open(self, tokens, idx, options, env):
 
 RULES = {
     "paragraph_open": _paragraph_open, "paragraph_close": _paragraph_close, "image": _image,
-    "link_open": _link_open, "footnote_ref": _footnote_ref, "container_box_open": _box_open,
+    "link_open": _link_open, "link_close": _link_close, "footnote_ref": _footnote_ref, "container_box_open": _box_open,
     "container_box_close": _box_close, "html_block": _reject, "html_inline": _reject,
     "th_open": _cell_open, "td_open": _cell_open,
 }
@@ -279,7 +287,7 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
                 images.append(resolved)
             elif child.type == "link_open":
                 href = child.attrGet("href") or ""
-                target, problem = _link_target(href, path, child_line, ctx, anchor)
+                target, problem = link_target(href, path, child_line, ctx, anchor)
                 if problem:
                     problems.append(problem)
                 else:
@@ -293,7 +301,7 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
         state = _State(flavour, anchor, figure_start=figure_start)
         namer = image_urls[0] if flavour == "print" else image_urls[1]
         state.image_href = {p: namer(p) for p in images}
-        state.link_href = {h: t[0 if flavour == "print" else 1] for h, t in link_targets.items()}
+        state.link_href = {h: (t[0 if flavour == "print" else 1] if t else None) for h, t in link_targets.items()}
         env["state"] = state
         for note_id, note_tokens in notes_tokens.items():
             html = md.renderer.render(note_tokens, md.options, env).strip()
@@ -365,34 +373,3 @@ def _epub_notes(state: _State) -> str:
         items.append(f'<aside epub:type="footnote" role="doc-footnote" id="{state.anchor}-fn{n}" class="footnote">'
                      f'<p><a href="#{state.anchor}-fnref{n}" role="doc-backlink" class="note-back">{n}.</a> {html}</p></aside>')
     return '<section class="footnotes" epub:type="footnotes">\n' + "\n".join(items) + "\n</section>\n"
-
-
-def check_target(ref: str, path: Path, line: int, ctx: MarkupContext, what: str) -> tuple[Path | None, Problem | None]:
-    parts = urlsplit(ref)
-    if parts.scheme or parts.netloc or ref.startswith("//"):
-        return None, error(path, line, f"{what} '{ref}' points to a remote URL; put the file next to the article", code="markup.remote")
-    if not parts.path:
-        return None, error(path, line, f"{what} has no target", code="markup.no-target")
-    target = Path(unquote(parts.path))
-    if target.is_absolute():
-        return None, error(path, line, f"{what} '{ref}' is an absolute path; use a path relative to the article", code="markup.absolute-path")
-    resolved = Path(os.path.realpath(path.parent / target))
-    root = Path(os.path.realpath(ctx.content_root))
-    if not resolved.is_relative_to(root):
-        return None, error(path, line, f"{what} '{ref}' points outside the content folder", code="markup.outside")
-    if not resolved.is_file():
-        return None, error(path, line, f"{what} '{ref}' does not exist", code="markup.missing-file")
-    return resolved, None
-
-
-def _link_target(href: str, path: Path, line: int, ctx: MarkupContext, anchor: str):
-    """A link may go to a heading of this article (#id) or to another article of the edition."""
-    if href.startswith("#"):
-        return (f"#{anchor}-{href[1:]}", f"#{anchor}-{href[1:]}"), None
-    resolved, problem = check_target(href, path, line, ctx, "link")
-    if problem:
-        return None, problem
-    slug = ctx.article_slugs.get(resolved)
-    if slug is None:
-        return None, error(path, line, f"link '{href}' does not point to an article of this edition", code="markup.bad-link")
-    return (f"#art-{slug}", f"art-{slug}.xhtml#art-{slug}"), None

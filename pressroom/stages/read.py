@@ -21,6 +21,17 @@ ASSET_FOLDER = "images"  # an edition- or section-level folder that is not a sec
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where an article of a compilation comes from: it is read from its edition, never copied."""
+
+    edition: str                # the source edition's slug
+    edition_title: str          # e.g. "April 2020": the provenance line and the month label
+    section: schema.Section     # its section in that edition: its kicker
+    file: str                   # its path inside the edition, e.g. "gs2/03-electoral-bonds.md"
+    note: str = ""              # printed beside its title in the contents (the month, or the section)
+
+
+@dataclass(frozen=True)
 class ArticleSource:
     path: Path
     section_id: str
@@ -30,6 +41,7 @@ class ArticleSource:
     body_line: int  # file line of the body's first line
     question_lines: tuple[int, ...] = ()  # file line of each prelims question's stem
     front_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)  # file line of each front-matter key path
+    origin: Origin | None = None  # set in a compilation only
 
     def line_of(self, *keys) -> int:
         """File line of a front-matter key (or its nearest parent); the opening '---' when it is absent."""
@@ -43,6 +55,17 @@ class SectionSource:
 
 
 @dataclass(frozen=True)
+class Book:
+    """What makes an `Edition` a compilation: its definition file and what it was drawn from."""
+
+    definition: Path                        # compilation.yaml
+    group_by: str                           # "section", "month" or "topic"
+    editions: tuple[tuple[str, str], ...]   # (slug, title) of each source edition, in order
+    outside: frozenset[Path] = frozenset()  # the source editions' articles left out: links to them keep their text
+    warnings: tuple[Problem, ...] = ()      # found while choosing (an `exclude` entry that matches nothing)
+
+
+@dataclass(frozen=True)
 class Edition:
     slug: str
     folder: Path
@@ -53,6 +76,12 @@ class Edition:
     source_files: tuple[Path, ...]  # every file read, for cache keys and watching
     meta_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)   # edition.yaml: line of each key path
     brand_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)  # brand.yaml: line of each key path
+    book: Book | None = None  # a compilation (content/compilations/<slug>/) rather than a monthly edition
+
+    @property
+    def definition(self) -> Path:
+        """The file that defines it: edition.yaml, or a compilation's compilation.yaml."""
+        return self.book.definition if self.book is not None else self.folder / "edition.yaml"
 
     def line_of(self, *keys) -> int:
         """The line in edition.yaml of a key path such as ("cover", "image"), or of its nearest parent."""
@@ -144,7 +173,22 @@ def _sections_despite_errors(located) -> list[str]:
             and schema.SLUG.match(s["id"])]
 
 
+@dataclass(frozen=True)
+class Scan:
+    """An edition read as far as it can be: a compilation takes its good articles and reports its chosen bad ones."""
+
+    edition: Edition | None          # every article that read cleanly; None when edition.yaml or brand.yaml did not
+    problems: tuple[Problem, ...]
+
+
 def read_edition(folder: Path) -> Edition:
+    scan = scan_edition(folder)
+    if scan.problems or scan.edition is None:
+        raise ContentError(scan.problems)
+    return scan.edition
+
+
+def scan_edition(folder: Path) -> Scan:
     folder = folder.resolve()
     content_root = folder.parent
     problems: list[Problem] = []
@@ -160,7 +204,7 @@ def read_edition(folder: Path) -> Edition:
                 match = ARTICLE_NAME.match(path.name)
                 if match:
                     problems += read_article(path, section, match["slug"])[1]
-        raise ContentError(problems)
+        return Scan(None, tuple(problems))
     located = rest[0]
     sources = [brand_path, edition_path]
 
@@ -208,10 +252,11 @@ def read_edition(folder: Path) -> Edition:
         sections.append(SectionSource(section, tuple(articles)))
 
     problems += duplicate_questions(a for s in sections for a in s.articles)
-    if problems or brand is None:
-        raise ContentError(problems)
-    return Edition(folder.name, folder, content_root, brand, meta, tuple(sections), tuple(sources),
-                   MappingProxyType(dict(located.lines)), MappingProxyType(dict(brand_rest[0].lines)))
+    if brand is None:
+        return Scan(None, tuple(problems))
+    return Scan(Edition(folder.name, folder, content_root, brand, meta, tuple(sections), tuple(sources),
+                        MappingProxyType(dict(located.lines)), MappingProxyType(dict(brand_rest[0].lines))),
+                tuple(problems))
 
 
 def find_editions(content_root: Path) -> list[Path]:
