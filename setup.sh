@@ -37,7 +37,7 @@ run() {
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 missing=()
-for p in libpango-1.0-0 libpangoft2-1.0-0 poppler-utils qpdf chromium; do
+for p in libpango-1.0-0 libpangoft2-1.0-0 poppler-utils qpdf chromium ghostscript mupdf-tools; do
     have_pkg "$p" || missing+=("$p")
 done
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)

@@ -34,7 +34,7 @@ def make_build_parser() -> Parser:
     parser = Parser(prog="build.py", description="Build a magazine edition as a print PDF and an EPUB 3. "
                     f"Other commands: {', '.join(COMMANDS)} (build.py COMMAND --help).")
     add_edition_arguments(parser)
-    parser.add_argument("--all", action="store_true", help="build every edition under content/")
+    parser.add_argument("--all", action="store_true", help="build every edition and compilation under content/")
     parser.add_argument("--format", choices=("pdf", "epub"), help="build only this format (default: both)")
     parser.add_argument("--profile", choices=("screen", "print"), default="screen",
                         help="screen: tagged, linked PDF (default); print: 3 mm bleed and crop marks")
@@ -137,6 +137,11 @@ def _scaffold():
     return scaffold
 
 
+def _new_compilation():
+    from pressroom.editor import newcompilation
+    return newcompilation
+
+
 def _watch():
     from pressroom.editor import watch
     return watch
@@ -166,6 +171,7 @@ COMMANDS = {
     "check": _check,
     "new": _scaffold,
     "new-edition": _scaffold,
+    "new-compilation": _new_compilation,
     "watch": _watch,
     "stamp": _stamp,
     "trace": _trace,

@@ -30,8 +30,8 @@ class Parser(argparse.ArgumentParser):
 
 def add_edition_arguments(parser: argparse.ArgumentParser, optional_edition: bool = True) -> None:
     parser.add_argument("edition", nargs="?" if optional_edition else None,
-                        help="edition slug under content/, or a path to an edition folder "
-                             "(default: the newest edition by `published`)")
+                        help="edition slug under content/, a path to an edition folder, or a compilation: "
+                             "compilations/<slug> (default: the newest edition by `published`)")
     parser.add_argument("--content", type=Path, help="content folder (default: ./content)")
     parser.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
 
@@ -54,8 +54,10 @@ def print_problems(exc: ContentError, what: str) -> None:
 
 
 def resolve_editions(args) -> list[Path]:
-    """Editions named on the command line; raises UsageError, or ContentError when no edition is named and
-    the newest cannot be told (an edition.yaml that cannot be read, two editions with one date)."""
+    """Editions (or compilations) named on the command line; --all: every edition, then every compilation.
+    Raises UsageError, or ContentError when no edition is named and the newest cannot be told (an
+    edition.yaml that cannot be read, two editions with one date)."""
+    from pressroom.stages import compilation  # the no-change path and `trace` never need them
     from pressroom.stages import editions as found
 
     root = content_root(args)
@@ -65,8 +67,8 @@ def resolve_editions(args) -> list[Path]:
         editions = found.find_editions(root)
         if not editions:
             raise UsageError(f"no edition found under {root}/")
-        return editions
-    return [found.resolve_edition(args.edition, root)]
+        return editions + compilation.find_compilations(root)
+    return [compilation.resolve(args.edition, root)]
 
 
 def print_choice_problems(exc: ContentError, prog: str) -> int:

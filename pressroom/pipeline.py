@@ -17,7 +17,7 @@ from pressroom import output
 from pressroom.paths import FONTS, epub_image_namer, print_image_namer
 from pressroom.problems import ContentError, Problem, display_path, error, warning
 from pressroom.report import BuildReport
-from pressroom.stages import compose, coverage, houserules, markup, practice, targets
+from pressroom.stages import compilation, compose, coverage, houserules, markup, practice, targets
 from pressroom.stages import read as reader
 
 LOGO_TYPES = {".svg", ".png"}
@@ -105,17 +105,26 @@ def _text_fields(edition: reader.Edition):
         yield from ((value, article.path, line) for value, line in article.values)
 
 
+def read_source(folder: Path, without: frozenset[str] = frozenset()) -> reader.Edition:
+    """An edition folder, or a compilation's (content/compilations/<slug>/): read and validated.
+    `without`: an edition's listed sections to leave out (a draft)."""
+    if compilation.is_compilation(folder):
+        return compilation.read_compilation(folder)
+    return reader.read_edition(folder, without)
+
+
 def prepare(edition_dir: Path, timer: Timer, without: frozenset[str] = frozenset()) -> Prepared:
     """Read and render to HTML, checking everything; `without`: listed sections to leave out (a draft)."""
     with timer.stage("read"):
-        edition = reader.read_edition(edition_dir, without)
+        edition = read_source(edition_dir, without)
     with timer.stage("markup"):
         problems: list[Problem] = []
         warnings: list[Problem] = []
-        strings = compose.load_strings(edition.meta.language)
+        strings = compose.load_strings(edition.meta.language, book=edition.book is not None)
         slugs = {Path(os.path.realpath(a.path)): a.slug for a in edition.articles}
         ctx = markup.MarkupContext(edition.content_root, edition.meta.language, strings["boxes"], strings["figure"], slugs,
-                                   strings["quotes"])
+                                   strings["quotes"],
+                                   unlinked=edition.book.outside if edition.book is not None else frozenset())
         fragments, images, words, figures = {}, [], 0, 0
         shown: dict[Path, list] = {}
         namers = (print_image_namer(edition.content_root), epub_image_namer(edition.content_root))
@@ -132,7 +141,7 @@ def prepare(edition_dir: Path, timer: Timer, without: frozenset[str] = frozenset
                 warnings += frag.warnings
                 for picture, line in frag.image_lines:
                     shown.setdefault(picture, []).append((article.path, line))
-        edition_path = edition.folder / "edition.yaml"
+        edition_path = edition.definition
         foreword = foreword_epub = None
         if edition.meta.foreword:
             frag, more = markup.render_markdown(edition.meta.foreword, edition_path, edition.line_of("foreword") + 1,
@@ -205,7 +214,7 @@ def _render_print(prepared: Prepared, options: Options, practice_model, show: di
     with timer.stage("pdf"):
         setup = pdf.print_setup(edition.content_root, options.profile)
         result = pdf.render_pdf(html, edition.folder, setup.sheets, setup.roots, FONTS, setup.schemes,
-                                edition.meta.published, setup.tagged, edition.folder / "edition.yaml")
+                                edition.meta.published, setup.tagged, edition.definition)
     if result.problems:
         raise ContentError(locate(result.problems, prepared))
     return result
@@ -229,7 +238,7 @@ def _for_press(prepared: Prepared, options: Options, result, timer: Timer, pad: 
                                          dict.fromkeys(compose.PRINT_PARTS, False), None, notes=count)
             setup = pdf.print_setup(edition.content_root, options.profile)
             rendered = pdf.render_pdf(html, edition.folder, setup.sheets, setup.roots, FONTS, setup.schemes,
-                                      edition.meta.published, setup.tagged, edition.folder / "edition.yaml")
+                                      edition.meta.published, setup.tagged, edition.definition)
             if rendered.problems:
                 raise ContentError(rendered.problems)
             notes = rendered.data
@@ -270,7 +279,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
     edition = prepared.edition
     questions = practice.gather(edition)
     outputs: dict[str, bytes] = {}
-    warnings: list[str] = []
+    warnings: list[str] = [str(w) for w in edition.book.warnings] if edition.book is not None else []
     pages = None
     stem = output_stem(edition)
     target = options.out_dir / edition.slug
@@ -315,7 +324,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
             outputs[f"{stem}.epub"] = data
         size_mb = len(outputs[f"{stem}.epub"]) / 1e6
         if size_mb > edition.meta.epub_budget_mb:
-            warnings.append(str(warning(edition.folder / "edition.yaml", 1,
+            warnings.append(str(warning(edition.definition, 1,
                                         f"the EPUB is {size_mb:.1f} MB, over its budget of "
                                         f"{edition.meta.epub_budget_mb:g} MB (epub_budget_mb); shrink or remove images", code="epub.budget")))
     extra, removed = {}, ()
@@ -343,6 +352,7 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
         warnings=tuple(warnings),
         house_rules=tuple(str(p) for p in houserules.check_edition(edition)),
         pdf_render=run.note if "pdf" in options.formats or options.quiz_only else None,
+        compilation=_book_report(edition),
     )
     with timer.stage("write"):
         # The PDF, the EPUB, the report and the proofs switch together (output.py).
@@ -351,6 +361,18 @@ def _build(edition_dir: Path, options: Options, timer: Timer, started: float, ru
     run.cache.remember(edition.slug)
     # The report written could not time its own writing; the one returned (and shown) does.
     return report.with_seconds({**timer.seconds, "total": round(time.perf_counter() - started, 3)})
+
+
+def _book_report(edition: reader.Edition) -> dict | None:
+    """A compilation's part of build-report.json: what it was drawn from and every article chosen, in book order."""
+    book = edition.book
+    if book is None:
+        return None
+    articles = [{"edition": a.origin.edition, "file": a.origin.file, "title": a.meta.title, "group": s.section.title,
+                 "prelims": len(a.meta.questions.prelims), "mains": len(a.meta.questions.mains)}
+                for s in edition.sections for a in s.articles]
+    return {"group_by": book.group_by, "editions": [{"slug": slug, "title": title} for slug, title in book.editions],
+            "articles": articles}
 
 
 def _kind(name: str, stem: str) -> str:

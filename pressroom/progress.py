@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,3 +227,38 @@ def reporter(quiet: bool = False, out: TextIO | None = None, err: TextIO | None 
     if out.isatty():
         return RichReporter(out, err)
     return Reporter(out, err)
+
+
+class Counter:
+    """Progress through a known number of things (copies stamped): a rich bar on a terminal; in logs a
+    plain line every tenth of the way."""
+
+    def __init__(self, total: int, label: str, unit: str = "copies"):
+        self.total, self.label, self.unit, self.count, self.started = total, label, unit, 0, time.perf_counter()
+        self.bar = None
+        if sys.stdout.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeRemainingColumn())
+            self.bar.start()
+            self.task = self.bar.add_task(label, total=total)
+        self.step = max(1, total // 10)
+
+    def advance(self) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        elif self.count % self.step == 0 or self.count == self.total:
+            rate = self.count / max(time.perf_counter() - self.started, 1e-9)
+            print(f"{self.label}: {self.count}/{self.total} {self.unit} ({rate:.1f}/s)", flush=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

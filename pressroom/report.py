@@ -26,18 +26,25 @@ class BuildReport:
     warnings: tuple[str, ...]          # build warnings, as printed
     house_rules: tuple[str, ...]       # house-rule warnings, as printed; they never stop a build
     pdf_render: str | None             # how the PDF was laid out (chunks, one document), or None
+    # A compilation's: its grouping, the editions it draws on and the articles chosen, each with its source
+    # edition. None for an edition, whose report then has no such key (it reads as it always did).
+    compilation: dict | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["warnings"], data["house_rules"] = list(self.warnings), list(self.house_rules)
+        if self.compilation is None:
+            del data["compilation"]
         return data
 
     @classmethod
     def from_json(cls, data) -> BuildReport:
         """A report read back from a record; ValueError when it is not one."""
         names = [f.name for f in fields(cls)]
-        if not isinstance(data, dict) or sorted(data) != sorted(names):
+        if not isinstance(data, dict) or sorted(set(data) | {"compilation"}) != sorted(names):
             raise ValueError("not a build report")
+        if data.get("compilation") is not None and not isinstance(data["compilation"], dict):
+            raise ValueError("build report: compilation is not a mapping")
         values = dict(data)
         values["warnings"], values["house_rules"] = tuple(values["warnings"]), tuple(values["house_rules"])
         for name in ("artefacts", "bytes", "questions", "seconds"):

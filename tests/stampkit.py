@@ -43,6 +43,14 @@ ROSTER = (
     "S001,Ananya Sharma,ananya.sharma@example.com,Morning\n"
     "S002,क्षितिज त्रिपाठी,kshitij@example.in,Evening\n"
     '"S003","Sharma, Rohan",rohan@example.com,\n'
+    "S007,श्रीमती ऋद्धि शर्मा,riddhi@example.org,\n"
+)
+# The good rows among bad ones: a single bad row stamps nothing.
+BAD_ROSTER = (
+    "\ufeffstudent_id,name,email,batch\n"
+    "S001,Ananya Sharma,ananya.sharma@example.com,Morning\n"
+    "S002,क्षितिज त्रिपाठी,kshitij@example.in,Evening\n"
+    '"S003","Sharma, Rohan",rohan@example.com,\n'
     "../x,Evil,evil@example.com,\n"
     "a/b,Slash,slash@example.com,\n"
     "a\\b,Backslash,backslash@example.com,\n"
@@ -56,13 +64,16 @@ ROSTER = (
     "S007,श्रीमती ऋद्धि शर्मा,riddhi@example.org,\n"
     "s001,Case Twin,case@example.com,\n"
     "S008,Tamil த,tamil@example.com,\n"
+    "=1+1,Formula,formula@example.com,\n"
+    "S 9,Space,space@example.com,\n"
 )
+ID_RULE = "(an id is letters, digits, '-', '_' and '.', starting with a letter or digit)"
 BAD = [
-    "students.csv:5: error: student_id '../x' is not safe as a file name: it contains '/'",
-    "students.csv:6: error: student_id 'a/b' is not safe as a file name: it contains '/'",
-    "students.csv:7: error: student_id 'a\\\\b' is not safe as a file name: it contains '\\'",
-    "students.csv:8: error: student_id 'ta\\tb' is not safe as a file name: it contains a control character (U+0009)",
-    "students.csv:9: error: student_id '.hidden' is not safe as a file name: it starts with '.'",
+    f"students.csv:5: error: student_id '../x' is not allowed: it starts with '.' {ID_RULE}",
+    f"students.csv:6: error: student_id 'a/b' is not allowed: it contains '/' {ID_RULE}",
+    f"students.csv:7: error: student_id 'a\\\\b' is not allowed: it contains '\\\\' {ID_RULE}",
+    f"students.csv:8: error: student_id 'ta\\tb' is not allowed: it contains a control character (U+0009) {ID_RULE}",
+    f"students.csv:9: error: student_id '.hidden' is not allowed: it starts with '.' {ID_RULE}",
     "students.csv:10: error: missing student_id",
     "students.csv:11: error: missing name",
     "students.csv:12: error: duplicate student_id 'S001' (first on line 2)",
@@ -71,6 +82,8 @@ BAD = [
     "students.csv:16: error: duplicate student_id 's001' (first on line 2)",
     "students.csv:17: error: name 'Tamil த' has a character the shipped fonts cannot print: 'த' "
     "(U+0BA4 TAMIL LETTER TA)",
+    f"students.csv:18: error: student_id '=1+1' is not allowed: it starts with '=' {ID_RULE}",
+    f"students.csv:19: error: student_id 'S 9' is not allowed: it contains ' ' {ID_RULE}",
 ]
 
 
@@ -80,14 +93,16 @@ HINDI = {
 }
 
 
-def run_cli(*args, cwd: Path, secret: str | None = SECRET, extra_env: dict | None = None, **kw):
+def run_cli(*args, cwd: Path, secret: str | None = SECRET, extra_env: dict | None = None, codes: bool = False,
+            **kw):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PRESSROOM_SECRET")}
     if secret is not None:
         env["PRESSROOM_SECRET"] = secret
     env.update(extra_env or {})
     result = subprocess.run([sys.executable, str(BUILD_PY), *map(str, args)], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=300, **kw)
-    result.stderr = without_codes(result.stderr)
+    if not codes:
+        result.stderr = without_codes(result.stderr)
     return result
 
 
@@ -101,7 +116,7 @@ class Stamped:
 
     @property
     def copies(self) -> Path:
-        return self.out / SLUG / "copies"
+        return self.out / "copies" / SLUG
 
     @property
     def master(self) -> Path:
@@ -183,13 +198,23 @@ def hindi_line(sid: str, copy_id: str) -> str:
     return f"{name} · {sid} · {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति {copy_id}"
 
 
-def trace(stamped: Stamped, suspect: Path):
-    return run_cli("trace", suspect, "--ledger", stamped.copies / "ledger.csv", cwd=stamped.base, secret=None)
+def trace(stamped: Stamped, suspect: Path, secret: str | None = SECRET):
+    return run_cli("trace", suspect, "--ledger", stamped.copies / "ledger.csv", cwd=stamped.base, secret=secret)
+
+
+KINDS = ("sha256", "document ID", "metadata", "header", "visible line", "page mark")
 
 
 def evidence(output: str) -> dict[str, bool]:
-    return {m[1]: m[2] == "matched" for m in re.finditer(r"^  (sha256|document ID|metadata|visible line):\s+"
-                                                          r"(matched|no match)", output, re.M)}
+    """Which kinds of evidence trace reports as found ("found: ...") or not ("no match") for the first copy."""
+    first = output.split("\n\n")[0]
+    return {m[1]: m[2] == "found" for m in re.finditer(rf"^  ({'|'.join(KINDS)}):\s+(found|no match)", first, re.M)}
+
+
+def grade(output: str) -> tuple[str, str] | None:
+    """(grade, student id) of the copy trace ranks first, or None when it found none."""
+    match = re.search(r"^.+?: (verified|matched|unverified): the copy of (\S+) ", output, re.M)
+    return (match[1], match[2]) if match else None
 
 
 def strip_metadata(pdf: pikepdf.Pdf) -> None:
@@ -207,6 +232,14 @@ def black_out_copy_id(pdf: pikepdf.Pdf) -> None:
     assert ops[last][0][0] == pikepdf.Name("/PRL")
     form.write(pikepdf.unparse_content_stream([(operands, op) for i, (operands, op) in enumerate(ops)
                                                if i <= last or str(op) != "TJ"]))
+
+
+def remove_mark(pdf: pikepdf.Pdf) -> None:
+    """Empty the machine-readable mark's form on every page (one form, shared by all pages)."""
+    for page in pdf.pages:
+        for key, form in page.Resources.XObject.items():
+            if key.startswith("/PRCode"):
+                form.write(b" ")
 
 
 # --------------------------------------------------------------------------- the roster reader

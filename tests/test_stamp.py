@@ -27,12 +27,14 @@ from fontTools.ttLib import TTFont
 from helpers import MM, drawn_glyphs, pdf_words
 from stampkit import (
     BAD,
+    BAD_ROSTER,
     COPY_ID,
     GOOD,
     ROSTER,
     SECRET,
     SLUG,
     evidence,
+    grade,
     licence_line,
     page_texts,
     run_cli,
@@ -45,24 +47,29 @@ from stampkit import (
 # --------------------------------------------------------------------------- rows and ledger
 
 
-def test_every_good_row_gets_a_copy_and_bad_rows_exit_1(stamped):
-    assert stamped.result.returncode == 1, stamped.result.stderr
+def test_every_row_gets_a_copy_in_the_copies_folder_outside_the_editions_output(stamped):
+    assert stamped.result.returncode == 0, stamped.result.stderr
     assert sorted(p.stem for p in stamped.copies.glob("*.pdf")) == sorted(GOOD)
     assert [r["student_id"] for r in stamped.ledger()] == list(GOOD)  # roster order
     assert "4 copies (4 stamped, 0 unchanged)" in stamped.result.stdout
-
-
-def test_bad_rows_are_reported_at_their_line(stamped):
-    errors = [line for line in stamped.result.stderr.splitlines() if ": error: " in line]
-    assert errors == BAD
-    assert stamped.result.stderr.splitlines()[-1] == "students.csv: 12 error(s); those rows were not stamped"
-
-
-def test_hostile_ids_write_nothing_outside_the_copies_folder(stamped):
+    # The copies and their ledger are not in <out>/<slug>/, the folder `watch` previews.
+    assert stamped.copies == stamped.out / "copies" / SLUG
     assert sorted(p.name for p in stamped.copies.iterdir()) == sorted(
-        [".ledger.state.json", "ledger.csv"] + [f"{sid}.pdf" for sid in GOOD])
+        [".ledger.csv.lock", "ledger.csv"] + [f"{sid}.pdf" for sid in GOOD])
     pdfs = [p for p in stamped.base.rglob("*.pdf") if p.parent != stamped.copies and ".cache" not in p.parts]
     assert pdfs == [stamped.master]
+
+
+def test_a_roster_with_bad_rows_stamps_nothing_and_reports_every_row_at_its_line(stamped, tmp_path):
+    roster = tmp_path / "students.csv"
+    roster.write_text(BAD_ROSTER, encoding="utf-8")
+    result = run_cli("stamp", stamped.content / SLUG, "--roster", roster.name, "--out", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == BAD
+    assert result.stderr.splitlines()[-1] == f"students.csv: {len(BAD)} error(s); nothing was stamped"
+    assert not (tmp_path / "out").exists(), "a roster with errors wrote something"
+    assert not [p for p in stamped.base.rglob("*") if p.name in ("x.pdf", "b.pdf", "=1+1.pdf")]
 
 
 def test_ledger_rows_match_the_files(stamped):
@@ -177,34 +184,43 @@ def test_copy_id_is_in_document_id_info_and_xmp(stamped):
 def test_copies_are_byte_identical_across_runs_and_worker_counts(stamped, tmp_path):
     out = with_master(stamped, tmp_path / "again")
     result = stamped.stamp("--jobs", "1", out=out)
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 0, result.stderr
     for copy in stamped.copies.glob("*.pdf"):
-        assert (out / SLUG / "copies" / copy.name).read_bytes() == copy.read_bytes(), copy.name
+        assert (out / "copies" / SLUG / copy.name).read_bytes() == copy.read_bytes(), copy.name
 
 
 def test_a_rerun_skips_matching_copies_and_redoes_changed_ones(stamped, tmp_path):
     out = with_master(stamped, tmp_path / "resume")
-    assert stamped.stamp(out=out).returncode == 1
-    copies = out / SLUG / "copies"
+    assert stamped.stamp(out=out).returncode == 0
+    copies = out / "copies" / SLUG
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in copies.glob("*.pdf")}
     again = stamped.stamp(out=out)
     assert "4 copies (0 stamped, 4 unchanged)" in again.stdout, again.stdout
     assert {p.name: p.stat().st_mtime_ns for p in copies.glob("*.pdf")} == {k: v[0] for k, v in before.items()}
     (copies / "S001.pdf").unlink()
     (copies / "S002.pdf").write_bytes(b"%PDF-1.7 tampered")
+    ledger = (copies / "ledger.csv").read_bytes()
     third = stamped.stamp(out=out)
     assert "4 copies (2 stamped, 2 unchanged)" in third.stdout, third.stdout
     assert {p.name: p.read_bytes() for p in copies.glob("*.pdf")} == {k: v[1] for k, v in before.items()}
+    assert (copies / "ledger.csv").read_bytes() == ledger  # the same copies again: no new row
 
 
-def test_a_changed_roster_row_is_restamped(stamped, tmp_path):
+def test_a_changed_roster_row_is_restamped_and_gets_a_new_ledger_row(stamped, tmp_path):
     out = with_master(stamped, tmp_path / "renamed")
-    assert stamped.stamp(out=out).returncode == 1
+    assert stamped.stamp(out=out).returncode == 0
+    ledger = out / "copies" / SLUG / "ledger.csv"
+    before = ledger.read_bytes()
     roster = tmp_path / "students.csv"
     roster.write_text(ROSTER.replace("Ananya Sharma,", "Ananya S. Sharma,"), encoding="utf-8")
     result = stamped.stamp(out=out, roster=roster)
     assert "4 copies (1 stamped, 3 unchanged)" in result.stdout, result.stdout
-    assert any("Licensed to Ananya S. Sharma · S001" in t for t in page_texts(out / SLUG / "copies/S001.pdf"))
+    assert any("Licensed to Ananya S. Sharma · S001" in t for t in page_texts(out / "copies" / SLUG / "S001.pdf"))
+    after = ledger.read_bytes()
+    assert after.startswith(before)  # history: the first copy's row is kept as it was
+    rows = list(csv.DictReader(after.decode("utf-8").splitlines()))
+    assert [(r["student_id"], r["name"]) for r in rows] == [(sid, GOOD[sid][0]) for sid in GOOD] + [
+        ("S001", "Ananya S. Sharma")]
 
 
 def test_a_changed_master_restamps_every_copy(stamped, tmp_path):
@@ -220,13 +236,16 @@ def test_a_changed_master_restamps_every_copy(stamped, tmp_path):
     second = run_cli("stamp", content / SLUG, "--roster", roster, "--out", base / "out", cwd=base)
     assert second.returncode == 0 and "built the master" in second.stdout
     assert "2 copies (2 stamped, 0 unchanged)" in second.stdout, second.stdout
+    rows = list(csv.DictReader((base / "out" / "copies" / SLUG / "ledger.csv").open(encoding="utf-8")))
+    assert [r["student_id"] for r in rows] == ["S1", "S2", "S1", "S2"]  # the first master's copies stay on record
+    assert len({r["sha256"] for r in rows}) == 4
 
 
 def test_shards_partition_the_roster_and_their_ledgers_concatenate(stamped, tmp_path):
     out = with_master(stamped, tmp_path / "shards")
     for k in (1, 2, 3):
-        assert stamped.stamp("--shard", f"{k}/3", out=out).returncode == 1
-    copies = out / SLUG / "copies"
+        assert stamped.stamp("--shard", f"{k}/3", out=out).returncode == 0
+    copies = out / "copies" / SLUG
     shares = [{r["student_id"] for r in csv.DictReader((copies / f"ledger-{k}-of-3.csv").open(encoding="utf-8"))}
               for k in (1, 2, 3)]
     assert sum(map(len, shares)) == len(GOOD) and set().union(*shares) == set(GOOD)
@@ -249,8 +268,8 @@ def test_bad_shard_and_missing_secret_are_usage_errors(stamped, tmp_path):
     (home / "key").write_text(SECRET + "\n")
     out = with_master(stamped, tmp_path / "keyfile")
     from_file = stamped.stamp("--secret-file", home / "key", out=out, secret=None)
-    assert from_file.returncode == 1
-    assert (out / SLUG / "copies/S001.pdf").read_bytes() == (stamped.copies / "S001.pdf").read_bytes()
+    assert from_file.returncode == 0
+    assert (out / "copies" / SLUG / "S001.pdf").read_bytes() == (stamped.copies / "S001.pdf").read_bytes()
 
 
 @pytest.mark.parametrize("how", ["SIGKILL to every process", "SIGTERM to the main process"])
@@ -263,7 +282,7 @@ def test_a_killed_run_leaves_no_truncated_copy_and_the_next_run_completes(stampe
     process = subprocess.Popen([sys.executable, str(BUILD_PY), "stamp", stamped.content / SLUG, "--roster", roster,
                                 "--out", out, "--jobs", "2"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    copies = out / SLUG / "copies"
+    copies = out / "copies" / SLUG
     deadline = time.monotonic() + 60
     while len(list(copies.glob("*.pdf"))) < 40 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
@@ -286,7 +305,7 @@ def test_a_killed_run_leaves_no_truncated_copy_and_the_next_run_completes(stampe
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader((copies / "ledger.csv").open(encoding="utf-8")))
     assert len(rows) == 600 and all(sha256(copies / f"{r['student_id']}.pdf") == r["sha256"] for r in rows)
-    assert not list(copies.glob(".*.tmp"))
+    assert sorted(p.name for p in copies.iterdir() if p.name.startswith(".")) == [".ledger.csv.lock"]
 
 
 def test_a_row_that_cannot_be_stamped_is_reported_and_the_others_go_on(stamped, tmp_path, monkeypatch, capsys):
@@ -308,30 +327,38 @@ def test_a_row_that_cannot_be_stamped_is_reported_and_the_others_go_on(stamped, 
                      "--jobs", "1"])
     assert code == 1
     assert "students.csv:3: error: could not stamp this row: ValueError: no glyphs" in capsys.readouterr().err
-    assert sorted(p.stem for p in (out / SLUG / "copies").glob("*.pdf")) == sorted(set(GOOD) - {"S002"})
+    assert sorted(p.stem for p in (out / "copies" / SLUG).glob("*.pdf")) == sorted(set(GOOD) - {"S002"})
 
 
 # --------------------------------------------------------------------------- trace
 
 
-def test_trace_finds_an_untouched_copy_by_every_evidence(stamped):
+def test_trace_verifies_an_untouched_copy_by_every_evidence(stamped):
     result = trace(stamped, stamped.copies / "S002.pdf")
-    assert result.returncode == 0
-    assert "the copy of S002 क्षितिज त्रिपाठी <kshitij@example.in>" in result.stdout
-    assert evidence(result.stdout) == dict.fromkeys(("sha256", "document ID", "metadata", "visible line"), True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert grade(result.stdout) == ("verified", "S002")
+    assert "verified: the copy of S002 क्षितिज त्रिपाठी <kshitij@example.in>" in result.stdout
+    assert evidence(result.stdout) == dict.fromkeys(("sha256", "document ID", "metadata", "header", "visible line",
+                                                     "page mark"), True)
 
 
-def test_trace_finds_a_resaved_copy_by_its_document_id_and_metadata(stamped, tmp_path):
+def test_without_the_secret_an_untouched_copy_is_matched_by_its_hash_and_document_id(stamped):
+    result = trace(stamped, stamped.copies / "S002.pdf", secret=None)
+    assert result.returncode == 0 and grade(result.stdout) == ("matched", "S002"), result.stdout
+    assert "no secret" in result.stdout
+
+
+def test_trace_verifies_a_resaved_copy_by_its_document_id_metadata_line_and_mark(stamped, tmp_path):
     suspect = tmp_path / "resaved.pdf"
     with pikepdf.open(stamped.copies / "S001.pdf") as pdf:
         pdf.save(suspect)
     result = trace(stamped, suspect)
-    assert result.returncode == 0 and "the copy of S001" in result.stdout
-    assert evidence(result.stdout) == {"sha256": False, "document ID": True, "metadata": True,
-                                       "visible line": True}
+    assert result.returncode == 0 and grade(result.stdout) == ("verified", "S001"), result.stdout
+    assert evidence(result.stdout) == {"sha256": False, "document ID": True, "metadata": True, "header": False,
+                                       "visible line": True, "page mark": True}
 
 
-def test_trace_finds_a_copy_by_its_metadata_alone(stamped, tmp_path):
+def test_trace_verifies_a_copy_by_its_metadata_alone(stamped, tmp_path):
     suspect = tmp_path / "noid.pdf"
     with pikepdf.open(stamped.copies / "S003.pdf") as pdf:
         for page in pdf.pages:
@@ -339,12 +366,12 @@ def test_trace_finds_a_copy_by_its_metadata_alone(stamped, tmp_path):
         del pdf.trailer["/ID"]
         pdf.save(suspect, static_id=True)
     result = trace(stamped, suspect)
-    assert result.returncode == 0 and "the copy of S003" in result.stdout
-    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": True,
-                                       "visible line": False}
+    assert result.returncode == 0 and grade(result.stdout) == ("verified", "S003"), result.stdout
+    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": True, "header": False,
+                                       "visible line": False, "page mark": False}
 
 
-def test_trace_finds_a_stripped_copy_by_its_visible_line(stamped, tmp_path):
+def test_a_stripped_copy_is_verified_by_its_line_and_mark_and_unverified_without_the_secret(stamped, tmp_path):
     suspect = tmp_path / "stripped.pdf"
     with pikepdf.open(stamped.copies / "S007.pdf") as pdf:
         strip_metadata(pdf)
@@ -353,10 +380,13 @@ def test_trace_finds_a_stripped_copy_by_its_visible_line(stamped, tmp_path):
         assert "/Info" not in pdf.trailer and "/Metadata" not in pdf.Root
         assert bytes(pdf.trailer.ID[0]) != bytes(pikepdf.open(stamped.copies / "S007.pdf").trailer.ID[0])
     result = trace(stamped, suspect)
-    assert result.returncode == 0 and "the copy of S007 श्रीमती ऋद्धि शर्मा" in result.stdout
-    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": False,
-                                       "visible line": True}
-    assert re.search(r"visible line: matched: copy id \S+ on (\d+) of \1 pages", result.stdout)
+    assert result.returncode == 0 and grade(result.stdout) == ("verified", "S007"), result.stdout
+    assert "the copy of S007 श्रीमती ऋद्धि शर्मा" in result.stdout
+    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": False, "header": False,
+                                       "visible line": True, "page mark": True}
+    assert re.search(r"visible line: found: copy id \S+ on (\d+) of \1 pages", result.stdout)
+    blind = trace(stamped, suspect, secret=None)
+    assert blind.returncode == 3 and grade(blind.stdout) == ("unverified", "S007"), blind.stdout
 
 
 def test_trace_of_the_master_finds_nobody(stamped):
@@ -370,14 +400,14 @@ def test_trace_of_the_master_finds_nobody(stamped):
 
 def render_one(master: Path, out: Path, fonts, name: str, email: str, watermark: bool,
                language: str = "en") -> Path:
-    from pressroom.copies import ledger, overlay
+    from pressroom.copies import copyid, overlay
+    from pressroom.copies.jobs import licence
     from pressroom.copies.roster import Student
-    from pressroom.copies.stamp import licence
     from pressroom.copies.wording import wording
 
     template = overlay.prepare(master.read_bytes(), watermark)
-    digest = ledger.copy_digest(b"k", SLUG, "S9")
-    lic = licence(Student(2, "S9", name, email), ledger.copy_id(digest), ledger.document_id(digest), fonts,
+    digest = copyid.copy_digest(b"k", SLUG, "S9")
+    lic = licence(Student(2, "S9", name, email), copyid.copy_id(digest), copyid.document_id(digest), fonts,
                   template.line_width, wording(language))
     out.write_bytes(overlay.render(template, fonts, lic))
     return out
@@ -422,7 +452,7 @@ def test_a_name_prints_and_reads_back_exactly_as_written(stamped, tmp_path, font
 
 
 def test_a_long_hindi_line_is_set_in_two_and_trace_reads_both(stamped, tmp_path, fonts):
-    from pressroom.copies import trace
+    from pressroom.copies import evidence
 
     email = "a.very.long.address." + "x" * 90 + "@example.com"
     name = "अनन्या " + "लक्ष्मीनारायण " * 7 + "शर्मा"
@@ -430,5 +460,5 @@ def test_a_long_hindi_line_is_set_in_two_and_trace_reads_both(stamped, tmp_path,
     for text in page_texts(copy):
         assert f"{name} · S9 {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति" in text
         cut = re.sub(r"प्रति \S+", "प्रति", text)  # the copy id blacked out
-        found = {(m["sid"], m["email"]) for pattern in trace.line_patterns() for m in pattern.finditer(cut)}
+        found = {(m["sid"], m["email"]) for pattern in evidence.line_patterns() for m in pattern.finditer(cut)}
         assert found == {("S9", email)}

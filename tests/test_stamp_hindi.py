@@ -19,6 +19,7 @@ from stampkit import (
     evidence,
     hindi_line,
     page_texts,
+    remove_mark,
     strip_metadata,
     trace,
 )
@@ -59,7 +60,7 @@ def test_the_hindi_wording_is_shaped_with_the_devanagari_font(stamped_hi):
         "no conjuncts: the wording was not shaped"
 
 
-def test_trace_finds_a_stripped_hindi_copy_by_its_licence_line(stamped_hi, tmp_path):
+def test_a_stripped_hindi_copy_is_found_by_its_licence_line_but_only_the_mark_verifies_it(stamped_hi, tmp_path):
     suspect = tmp_path / "stripped-hi.pdf"
     with pikepdf.open(stamped_hi.copies / "S002.pdf") as pdf:
         strip_metadata(pdf)
@@ -70,8 +71,16 @@ def test_trace_finds_a_stripped_hindi_copy_by_its_licence_line(stamped_hi, tmp_p
     assert all(f"{name} · S002 · {email} को लाइसेंस प्रदत्त — आगे वितरण वर्जित · प्रति" in t for t in texts)
     assert not any(re.search(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", t) for t in texts)
     result = trace(stamped_hi, suspect)
-    assert result.returncode == 0 and f"the copy of S002 {name} <{email}>" in result.stdout, result.stdout
-    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": False,
-                                       "visible line": True}
-    assert re.search(rf"visible line: matched: licence line of S002 · {re.escape(email)} on (\d+) of \1 pages",
+    assert result.returncode == 0 and f"verified: the copy of S002 {name} <{email}>" in result.stdout, result.stdout
+    assert evidence(result.stdout) == {"sha256": False, "document ID": False, "metadata": False, "header": False,
+                                       "visible line": True, "page mark": True}
+    assert re.search(rf"visible line: found: licence line of S002 · {re.escape(email)} on (\d+) of \1 pages",
                      result.stdout), result.stdout
+    # Without the mark, the line alone names the student but proves nothing: anyone can type it.
+    with pikepdf.open(suspect) as pdf:
+        remove_mark(pdf)
+        pdf.save(tmp_path / "line-only.pdf")
+    alone = trace(stamped_hi, tmp_path / "line-only.pdf")
+    assert alone.returncode == 3 and f"unverified: the copy of S002 {name} <{email}>" in alone.stdout, alone.stdout
+    assert evidence(alone.stdout) == {"sha256": False, "document ID": False, "metadata": False, "header": False,
+                                      "visible line": True, "page mark": False}

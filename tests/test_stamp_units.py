@@ -51,15 +51,26 @@ def test_roster_rows_bom_quotes_and_bad_bytes(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("student_id, why", [
-    ("../x", "contains '/'"), ("/", "contains '/'"), ("a\\b", "contains '\\'"), ("C:x", "contains ':'"),
+    ("../x", "starts with '.'"), ("/", "starts with '/'"), ("a\\b", "contains '\\\\'"), ("C:x", "contains ':'"),
     ("x\x00", "contains a control character (U+0000)"), ("x\u200bz", "contains a control character (U+200B)"),
-    (".x", "starts with '.'"), ("..", "starts with '.'"), ("x.", "ends with a space or '.'"),
+    (".x", "starts with '.'"), ("..", "starts with '.'"), ("x.", "ends with '.'"),
     ("CON", "is a reserved device name on Windows"), ("nul.txt", "is a reserved device name on Windows"),
-    ("x" * 65, "is 65 characters long; the limit is 64")])
+    ("x" * 65, "is 65 characters long; the limit is 64"),
+    # What a spreadsheet would run as a formula, and whatever is not a letter, digit, '-', '_' or '.'.
+    ("=1+1", "starts with '='"), ("+SUM(1)", "starts with '+'"), ("-2+3", "starts with '-'"),
+    ("@cmd", "starts with '@'"), ("_x", "starts with '_'"), ("S 1", "contains ' '"), ("S1,2", "contains ','"),
+    ("Sé", "contains 'é'"), ("S١", "contains '١'"), ("S1=", "contains '='"), ("S1\t", "contains a control character (U+0009)")])
 def test_unsafe_student_ids(student_id, why):
     from pressroom.copies.roster import id_problem
 
     assert id_problem(student_id) == why
+
+
+@pytest.mark.parametrize("student_id", ["S001", "2020-A.17", "a_b", "X", "x" * 64, "COM10", "con1"])
+def test_plain_student_ids_are_allowed(student_id):
+    from pressroom.copies.roster import id_problem
+
+    assert id_problem(student_id) is None
 
 
 @pytest.mark.parametrize("email, ok", [
@@ -73,14 +84,17 @@ def test_email_shapes(email, ok):
 
 
 def test_copy_ids_are_keyed_by_secret_edition_and_student():
-    from pressroom.copies import ledger
+    from pressroom.copies import copyid
 
-    ids = {ledger.copy_id(ledger.copy_digest(secret, edition, sid))
+    ids = {copyid.copy_id(copyid.copy_digest(secret, edition, sid))
            for secret in (b"one", b"two") for edition in ("e1", "e2") for sid in ("S1", "S2")}
     assert len(ids) == 8
-    digest = ledger.copy_digest(b"one", "e1", "S1")
-    assert ledger.copy_id(digest) == ledger.copy_id(ledger.copy_digest(b"one", "e1", "S1"))
-    assert ledger.copy_id_of_document_id(ledger.document_id(digest)) == ledger.copy_id(digest)
+    digest = copyid.copy_digest(b"one", "e1", "S1")
+    assert copyid.copy_id(digest) == copyid.copy_id(copyid.copy_digest(b"one", "e1", "S1"))
+    assert copyid.copy_id_of_document_id(copyid.document_id(digest)) == copyid.copy_id(digest)
+    assert copyid.checks(b"one", "e1", "S1", copyid.copy_id(digest))
+    assert not copyid.checks(b"two", "e1", "S1", copyid.copy_id(digest))
+    assert not copyid.checks(b"one", "e1", "S2", copyid.copy_id(digest))
 
 
 def test_shards_are_a_partition():
@@ -105,7 +119,7 @@ def test_empty_columns_at_the_right_and_joiners_in_names_are_fine(tmp_path, monk
 def test_the_longest_name_allowed_still_fits_on_one_line(fonts):
     from pressroom.copies import overlay
     from pressroom.copies.roster import MAX_NAME, Student
-    from pressroom.copies.stamp import licence
+    from pressroom.copies.jobs import licence
     from pressroom.copies.wording import wording
 
     name = ("Venkata Lakshmi Narasimha " * 5)[:MAX_NAME]
@@ -134,3 +148,31 @@ def test_the_licence_wording_falls_back_to_english_key_by_key(tmp_path, monkeypa
         wording_module.wording("xx")
     assert str(caught.value) == (f"{xx}:2: error: stamp: line must use each of {{name}}, {{student_id}}, {{email}}, "
                                  "{copy_id} exactly once; found 'name', 'student_id', 'email' [copies.wording]")
+
+
+def test_the_mark_carries_the_whole_copy_id_and_a_check_that_catches_misreads():
+    from pressroom.copies import copyid
+
+    copy = copyid.copy_id(copyid.copy_digest(b"k", "mini-2020", "S001"))
+    text = copyid.mark_payload(copy)
+    assert len(text) == 27 and text.isdigit()  # a version 1 QR code at level Q holds 27 digits
+    assert copyid.copy_id_of_mark(text) == copy
+    for i in range(len(text)):
+        for digit in "0123456789":
+            if digit != text[i]:
+                assert copyid.copy_id_of_mark(text[:i] + digit + text[i + 1:]) is None, (i, digit)
+        if i + 1 < len(text) and text[i] != text[i + 1]:
+            assert copyid.copy_id_of_mark(text[:i] + text[i + 1] + text[i] + text[i + 2:]) is None, i
+    for other in ("", text[:-1], text + "0", "https://example.com", "A" * 27):
+        assert copyid.copy_id_of_mark(other) is None
+
+
+def test_ledger_cells_that_a_spreadsheet_would_run_are_quoted_and_read_back(tmp_path):
+    from pressroom.copies import ledger
+
+    cells = ["=1+1", "+SUM(1)", "-2+3", "@cmd", "\tx", "\rx", "'x", "''x", "plain", "", "a=b"]
+    for cell in cells:
+        written = ledger.neutralise(cell)
+        assert not written.startswith(("=", "+", "-", "@", "\t", "\r"))
+        assert ledger.restore(written) == cell
+    assert [ledger.neutralise(c) for c in ("plain", "", "a=b")] == ["plain", "", "a=b"]

@@ -25,7 +25,7 @@ from cdp import Chromium, chromium_path
 from conftest import BUILD_PY, ROOT, run_build, without_codes
 
 from pressroom import pipeline, progress
-from pressroom.editor import preview, scaffold, watch
+from pressroom.editor import preview, scaffold, server, watch
 from pressroom.report import BuildReport
 from pressroom.stages import months
 
@@ -335,21 +335,23 @@ def test_quiet_build_prints_nothing_when_all_is_well(mini, tmp_path):
 
 def test_preview_refuses_paths_outside_the_output_folder(tmp_path):
     root = tmp_path / "out" / "ed"
-    root.mkdir(parents=True)
-    (root / "a.txt").write_text("ok")
-    (tmp_path / "secret.txt").write_text("secret")
-    (root / "link.txt").symlink_to(tmp_path / "secret.txt")
-    assert preview.resolve_inside(root, "/a.txt") == root.resolve() / "a.txt"
-    for bad in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/link.txt", "/a.txt%00"):
-        assert preview.resolve_inside(root, bad) is None, bad
+    (root / "preview").mkdir(parents=True)
+    (root / "preview" / "a.html").write_text("ok")
+    (tmp_path / "secret.html").write_text("secret")
+    (root / "preview" / "link.html").symlink_to(tmp_path / "secret.html")
+    assert server.resolve_inside(root, "/preview/a.html") == root.resolve() / "preview" / "a.html"
+    for bad in ("/../secret.html", "/%2e%2e/secret.html", "/..%2fsecret.html", "/preview/link.html",
+                "/preview/a.html%00"):
+        assert server.resolve_inside(root, bad) is None, bad
 
     board = preview.StatusBoard()
-    server, thread = preview.serve(root, board, 0)
+    running, thread = server.serve(root, board, 0)
     try:
-        port = server.server_address[1]
-        assert server.server_address[0] == "127.0.0.1"
-        for path, status in (("/a.txt", 200), ("/../secret.txt", 403), ("/%2e%2e/secret.txt", 403),
-                             ("/link.txt", 403), ("/missing", 404)):
+        port = running.server_address[1]
+        assert running.server_address[0] == "127.0.0.1"
+        for path, status in (("/preview/a.html", 200), ("/../secret.html", 404), ("/%2e%2e/secret.html", 404),
+                             ("/preview/%2e%2e/%2e%2e/%2e%2e/secret.html", 404), ("/preview/link.html", 404),
+                             ("/missing", 404)):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             connection.request("GET", path)
             assert connection.getresponse().status == status, path
@@ -359,8 +361,8 @@ def test_preview_refuses_paths_outside_the_output_folder(tmp_path):
             assert json.load(reply) == {"built": 0, "ok": False, "building": False, "message": "Fix these and save:",
                                         "problems": ["x.md:1: error: broken"], "warnings": []}
     finally:
-        server.shutdown()
-        server.server_close()
+        running.shutdown()
+        running.server_close()
         thread.join(timeout=5)
 
 
@@ -369,12 +371,12 @@ def test_preview_takes_a_free_port_when_asked_for_a_busy_one(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
-        server, thread = preview.serve(tmp_path, preview.StatusBoard(), taken)
+        running, thread = server.serve(tmp_path, preview.StatusBoard(), taken)
         try:
-            assert server.server_address[1] not in (taken, 0)
+            assert running.server_address[1] not in (taken, 0)
         finally:
-            server.shutdown()
-            server.server_close()
+            running.shutdown()
+            running.server_close()
             thread.join(timeout=5)
 
 

@@ -1,9 +1,12 @@
 """The edition's master PDF for `build.py stamp`: built when it is missing or stale.
 
-Stale means that the fingerprint of everything the PDF is made from (the
-edition's files, the brand, and fingerprint.tool_key(): libraries, build code,
-templates, styles, fonts) differs from the one recorded beside it, in
+Stale means that the fingerprint of everything the PDF is made from (the files
+the build reads: brand.yaml, edition.yaml, the articles, the images they show,
+the logo and the cover picture; and fingerprint.tool_key(): libraries, build
+code, templates, styles, fonts) differs from the one recorded beside it, in
 `<brand>-<slug>.pdf.inputs.json`, when this module last built or accepted it.
+Other files in the edition's folder (notes, drafts, a large scan) are neither
+read nor hashed; every file that is is hashed in a stream.
 """
 
 from __future__ import annotations
@@ -12,22 +15,16 @@ import json
 from pathlib import Path
 
 from pressroom import pipeline
-from pressroom.fingerprint import (
-    digest,
-    digest_files,
-    file_sha256,
-    tool_key,
-    tree_files,
-)
+from pressroom.fingerprint import digest, digest_files, file_sha256, tool_key
 from pressroom.output import write_atomic
 from pressroom.stages import read as reader
 
 
-def _input_files(edition: reader.Edition) -> list[Path]:
-    files = set(edition.source_files) | set(tree_files(edition.folder))
-    if edition.brand.logo:
-        files.add(edition.content_root / edition.brand.logo)
-    return sorted(p for p in files if p.is_file())
+def _input_files(edition_dir: Path) -> tuple[reader.Edition, list[Path]]:
+    """The edition, and the files its build reads: found the way the build finds them (raises ContentError)."""
+    prepared = pipeline.prepare(edition_dir, pipeline.Timer())
+    files = {*prepared.edition.source_files, *prepared.images, prepared.logo, prepared.cover_image}
+    return prepared.edition, sorted(p for p in files if p is not None and p.is_file())
 
 
 def ensure_master(edition_dir: Path, out_dir: Path) -> tuple[reader.Edition, Path, bool]:
@@ -38,10 +35,9 @@ def ensure_master(edition_dir: Path, out_dir: Path) -> tuple[reader.Edition, Pat
     build (no record, or a record for other bytes) is stale when any input is
     newer than it.
     """
-    edition = reader.read_edition(edition_dir)
+    edition, files = _input_files(edition_dir)
     master = out_dir / edition.slug / f"{pipeline.output_stem(edition)}.pdf"
     record = master.with_name(master.name + ".inputs.json")
-    files = _input_files(edition)
     fingerprint = digest(tool_key(), digest_files(files, edition.content_root))
     if master.is_file():
         try:

@@ -3,12 +3,14 @@
 Rewriting a 120-page tagged master with qpdf costs ~100 ms a copy (its structure
 tree alone is 20,000 objects), too slow for thousands of students.  So pikepdf
 prepares the master once: every page gets a `q` before its content and, after
-it, an overlay stream that draws two placeholder form XObjects (the licence line
-and the optional diagonal mark) as artifacts.  A copy is then the template's
-unchanged objects byte for byte, the placeholders serialised for that student
-(forms, subset fonts, info, XMP) and a new cross-reference stream: a single
-revision whose bytes depend only on the master and the student, with nothing
-left of the unstamped pages to recover.
+it, an overlay stream that draws three placeholder form XObjects (the licence
+line, the page mark with the copy id as a QR code, and the optional diagonal
+watermark) as artifacts.  A copy is then the template's unchanged objects byte
+for byte, the placeholders serialised for that student (forms, subset fonts,
+info, XMP) and a new cross-reference stream: a single revision whose bytes
+depend only on the master and the student, with nothing left of the unstamped
+pages to recover.  The copy id is also in a comment right after the header
+(HEADER_NOTE), so that the first kilobyte of a truncated copy still names it.
 """
 
 from __future__ import annotations
@@ -20,18 +22,20 @@ from xml.sax.saxutils import escape
 
 import pikepdf
 
-from pressroom.copies import linefont, pdfsplice
+from pressroom.copies import linefont, pagemark, pdfsplice
 from pressroom.copies.pdfsplice import Ref, serialise, stream, text_string
 
 MM = 72 / 25.4
 LINE_SIZE = 6.5          # points; small but legible
 TWO_LINE_BELOW = 4.0     # a line that would need a smaller size is set in two lines instead
 BASELINE = 5.3 * MM      # above the trim edge: the 4–8 mm band below the running foot (11–14 mm)
-SIDE_MARGIN = 15 * MM
+SIDE_MARGIN = pagemark.LEFT_EDGE + 2 * MM  # the line, centred, ends 2 mm before the page mark
 LINE_GREY, MARK_GREY, MARK_OPACITY = 0.3, 0.5, 0.08
 MARK_WIDTH = 1000        # the mark form is drawn this wide, and scaled to the page by the overlay stream
 FONT_RESOURCES = {"latin": "PRL", "deva": "PRD"}
 PLACEHOLDERS = {"line": "PRESSROOM0LINE", "copy_id": "PRESSROOM0COPYID", "licensee": "PRESSROOM0LICENSEE"}
+HEADER_NOTE = "%PressroomCopy {copy_id}\n"  # a PDF comment: every copy id has 19 characters, so every note 35
+NOTE_BYTES = len(HEADER_NOTE.format(copy_id="XXXX-XXXX-XXXX-XXXX"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Template:
 
     skeleton: pdfsplice.Skeleton  # the bytes that are the same in every copy
     line: int                     # slot object numbers
+    code: int
     mark: int | None
     metadata: int
     fonts: dict[str, FontSlots]
@@ -70,7 +75,7 @@ def _display_matrix(box, rotate: int) -> tuple[list[float], float, float]:
             180: ([-1, 0, 0, -1, x1, y1], w, h), 270: ([0, -1, 1, 0, x0, y1], h, w)}[rotate % 360]
 
 
-def _overlay_ops(box, rotate: int, mark_name: str | None, line_name: str) -> bytes:
+def _overlay_ops(box, rotate: int, mark_name: str | None, line_name: str, code_name: str) -> bytes:
     matrix, width, height = _display_matrix(box, rotate)
     ops = [b"Q", b"q", b"%s cm" % b" ".join(linefont._num(v) for v in matrix)]
     if mark_name:
@@ -81,8 +86,10 @@ def _overlay_ops(box, rotate: int, mark_name: str | None, line_name: str) -> byt
                                                              width / 2, height / 2))
         ops += [b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC",
                 b"q %s cm /%s Do Q" % (rotate_cm, mark_name.encode()), b"EMC"]
+    code_x, code_y = pagemark.origin(width)
     ops += [b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC",
             b"q 1 0 0 1 %s %s cm /%s Do Q" % (linefont._num(width / 2), linefont._num(BASELINE), line_name.encode()),
+            b"q 1 0 0 1 %s %s cm /%s Do Q" % (linefont._num(code_x), linefont._num(code_y), code_name.encode()),
             b"EMC", b"Q", b""]
     return b"\n".join(ops)
 
@@ -125,7 +132,8 @@ def prepare(master: bytes, watermark: bool) -> Template:
     form = dict(Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 1, 1],
                 Resources=pikepdf.Dictionary(Font=fonts))
     line = pikepdf.Stream(pdf, b" ", **form)
-    mark = pikepdf.Stream(pdf, b" ", **form) if watermark else None
+    code = pikepdf.Stream(pdf, b" ", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 1, 1])
+    diagonal = pikepdf.Stream(pdf, b" ", **form) if watermark else None
     start = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))
     overlays: dict[tuple, pikepdf.Object] = {}
     widths = []
@@ -136,14 +144,17 @@ def prepare(master: bytes, watermark: bool) -> Template:
         xobjects = resources.XObject
         line_name = _free_name(xobjects, "PRLine")
         xobjects[pikepdf.Name("/" + line_name)] = line
+        code_name = _free_name(xobjects, "PRCode")
+        xobjects[pikepdf.Name("/" + code_name)] = code
         mark_name = None
-        if mark is not None:
+        if diagonal is not None:
             mark_name = _free_name(xobjects, "PRMark")
-            xobjects[pikepdf.Name("/" + mark_name)] = mark
+            xobjects[pikepdf.Name("/" + mark_name)] = diagonal
         box, rotate = tuple(float(v) for v in page.trimbox), int(page.obj.get("/Rotate", 0))
-        key = (box, rotate, line_name, mark_name)
+        key = (box, rotate, line_name, mark_name, code_name)
         if key not in overlays:
-            overlays[key] = pdf.make_indirect(pikepdf.Stream(pdf, _overlay_ops(box, rotate, mark_name, line_name)))
+            overlays[key] = pdf.make_indirect(pikepdf.Stream(pdf, _overlay_ops(box, rotate, mark_name, line_name,
+                                                                              code_name)))
         widths.append(_display_matrix(box, rotate)[1] - 2 * SIDE_MARGIN)
         contents = page.obj.get("/Contents")
         existing = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
@@ -166,6 +177,7 @@ def _index(data: bytes, line_width: float, watermark: bool) -> Template:
     pdf = pikepdf.open(io.BytesIO(data))
     xobjects = pdf.pages[0].Resources.XObject
     line = next(v for k, v in xobjects.items() if k.startswith("/PRLine"))
+    code = next(v for k, v in xobjects.items() if k.startswith("/PRCode"))
     mark = next((v for k, v in xobjects.items() if k.startswith("/PRMark")), None)
     fonts = {}
     for key, res in FONT_RESOURCES.items():
@@ -178,13 +190,15 @@ def _index(data: bytes, line_width: float, watermark: bool) -> Template:
     xmp = pdf.Root.Metadata.read_bytes()
     info_entries = b" ".join(pikepdf.Name(k).unparse() + b" " + v.unparse(resolved=True)
                              for k, v in pdf.trailer.Info.items())
-    slots = {line.objgen[0], info, metadata} | ({mark.objgen[0]} if mark is not None else set())
+    slots = {line.objgen[0], code.objgen[0], info, metadata} | ({mark.objgen[0]} if mark is not None else set())
     for f in fonts.values():
         slots |= set(vars(f).values())
     line_num, mark_num, pages = line.objgen[0], mark.objgen[0] if mark is not None else None, len(pdf.pages)
-    skeleton = pdfsplice.cut(data, pdf.get_xref_table(), int(pdf.trailer.Size), pdf.Root.objgen[0], info, slots)
+    skeleton = pdfsplice.cut(data, pdf.get_xref_table(), int(pdf.trailer.Size), pdf.Root.objgen[0], info, slots,
+                             NOTE_BYTES)
+    code_num = code.objgen[0]
     pdf.close()
-    return Template(skeleton, line_num, mark_num, metadata, fonts, info_entries, xmp, line_width, pages)
+    return Template(skeleton, line_num, code_num, mark_num, metadata, fonts, info_entries, xmp, line_width, pages)
 
 
 # --------------------------------------------------------------------------- each copy
@@ -256,7 +270,10 @@ def render(template: Template, fonts: linefont.Fonts, licence: Licence) -> bytes
     ops.append(b"Q")
     objects = {template.line: stream({"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Form,
                                        "BBox": [-half, -3 * size, half, 3 * size], "Resources": resources},
-                                      b"\n".join(ops))}
+                                      b"\n".join(ops)),
+               template.code: stream({"Type": pikepdf.Name.XObject, "Subtype": pikepdf.Name.Form,
+                                       "BBox": [0, 0, pagemark.GROUND, pagemark.GROUND]},
+                                      pagemark.form_content(licence.copy_id))}
     if mark is not None:
         mark_size = min(MARK_WIDTH * 1000 / (mark.width or 1), MARK_WIDTH / 8)
         x = -mark.width * mark_size / 2000
@@ -277,6 +294,7 @@ def render(template: Template, fonts: linefont.Fonts, licence: Licence) -> bytes
         xmp = xmp.replace(PLACEHOLDERS[key].encode(), escape(value).encode())
     objects[template.metadata] = stream({"Type": pikepdf.Name.Metadata, "Subtype": pikepdf.Name.XML}, xmp,
                                          compress=False)
-    return pdfsplice.splice(template.skeleton, objects, licence.document_id)
+    note = HEADER_NOTE.format(copy_id=licence.copy_id).encode("ascii")
+    return pdfsplice.splice(template.skeleton, objects, licence.document_id, note)
 
 

@@ -1,9 +1,10 @@
 """PDF bytes without a PDF library: a prepared file cut once, and copies spliced from it.
 
-A copy is the prepared file's unchanged objects, byte for byte, followed by the
-objects that differ per copy and a new cross-reference stream.  This module
-knows that layout, and how to write the few objects a copy adds; it knows
-nothing of stamps.
+A copy is the prepared file's header, a comment of a fixed length that differs
+per copy (right at the start, where a truncated file still has it), the
+prepared file's unchanged objects, byte for byte, then the objects that differ
+per copy and a new cross-reference stream.  This module knows that layout, and
+how to write the few objects a copy adds; it knows nothing of stamps.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def _deflate_alone(data: bytes) -> bytes:
 class Skeleton:
     """A prepared file without its per-copy objects ("slots") and its cross-reference stream."""
 
-    constant: bytes               # header and every unchanged object, in the file's order
+    head: bytes                   # the header
+    note: int                     # the length of the per-copy comment after it
+    constant: bytes               # every unchanged object, in the file's order
     xref: XrefPlan
     size: int                     # /Size
     xref_num: int                 # the cross-reference stream's object number, reused by every copy
@@ -52,26 +55,32 @@ class Skeleton:
     info: int
 
 
-def cut(data: bytes, table: dict, size: int, root: int, info: int, slots: set[int]) -> Skeleton:
-    """Cut a file that qpdf wrote (`table` is pikepdf's get_xref_table()) around its slots."""
+def cut(data: bytes, table: dict, size: int, root: int, info: int, slots: set[int], note: int = 0) -> Skeleton:
+    """Cut a file that qpdf wrote (`table` is pikepdf's get_xref_table()) around its slots.
+
+    `note` bytes are kept free after the header for a comment that `splice` writes there.
+    """
     startxref = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data[-64:])[1])
     located = sorted((e.offset, num) for (num, gen), e in table.items() if e.type == 1)
     xref_num = next(num for offset, num in located if offset == startxref)
     if any(gen for _, gen in table) or located[-1][1] != xref_num:
         raise RuntimeError("qpdf wrote the template in an unexpected layout (generations, or objects after "
                            "the cross-reference stream)")
-    constant = bytearray(data[:located[0][0]])
+    head = data[:located[0][0]]
+    start = len(head) + note
+    constant = bytearray()
     rows = bytearray(ROW.size * size)
     ROW.pack_into(rows, 0, 0, 0, 65535)
     for (offset, num), (end, _) in zip(located, located[1:]):
         if num in slots:
             continue
-        ROW.pack_into(rows, ROW.size * num, 1, len(constant), 0)
+        ROW.pack_into(rows, ROW.size * num, 1, start + len(constant), 0)
         constant += data[offset:end]
     for (num, _), entry in table.items():
         if entry.type == 2:
             ROW.pack_into(rows, ROW.size * num, 2, entry.obj_stream_number, entry.obj_stream_index)
-    return Skeleton(bytes(constant), _plan(bytes(rows), sorted(slots | {xref_num})), size, xref_num, root, info)
+    return Skeleton(head, note, bytes(constant), _plan(bytes(rows), sorted(slots | {xref_num})), size, xref_num,
+                    root, info)
 
 
 def _plan(rows: bytes, slots: list[int]) -> XrefPlan:
@@ -138,10 +147,15 @@ def stream(entries: dict, data: bytes, compress: bool = True) -> bytes:
     return serialise({**entries, "Length": len(data)}) + b"\nstream\n" + data + b"\nendstream"
 
 
-def splice(skeleton: Skeleton, objects: dict[int, bytes], document_id: bytes) -> bytes:
-    """The skeleton's constant bytes, then `objects`, then a cross-reference stream that covers them all."""
-    out = [skeleton.constant]
-    offset = len(skeleton.constant)
+def splice(skeleton: Skeleton, objects: dict[int, bytes], document_id: bytes, note: bytes = b"") -> bytes:
+    """The header, `note`, the skeleton's constant bytes, then `objects`, then a cross-reference stream.
+
+    `note` is a comment line (`%...` and a newline) exactly as long as the skeleton reserved.
+    """
+    if len(note) != skeleton.note or (note and not (note.startswith(b"%") and note.index(b"\n") == len(note) - 1)):
+        raise ValueError(f"the note must be one comment line of {skeleton.note} bytes")
+    out = [skeleton.head, note, skeleton.constant]
+    offset = len(skeleton.head) + len(note) + len(skeleton.constant)
     offsets = {}
     for num in sorted(objects):
         chunk = b"%d 0 obj\n%s\nendobj\n" % (num, objects[num])

@@ -1,8 +1,8 @@
 """The roster: a UTF-8 CSV of students, read one row at a time and checked like content.
 
-A bad row is reported as `students.csv:LINE: error: …` and left out; the others go
-on to be stamped.  A wrong header stops everything, since every row would be
-read wrongly.
+Every bad row is reported as `students.csv:LINE: error: …`; `stamp` reads the
+whole roster first and stamps nothing when any row is bad.  A wrong header stops
+the reading at once, since every row would be read wrongly.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from pressroom.problems import ContentError, Problem, did_you_mean, error
 REQUIRED = ("student_id", "name", "email")
 OPTIONAL = ("batch",)
 MAX_NAME, MAX_ID, MAX_EMAIL = 120, 64, 254
-# Characters that some file system refuses or reads as a path; the separators are the dangerous ones.
-UNSAFE_IN_ID = {"/": "'/'", "\\": "'\\'", ":": "':'", "*": "'*'", "?": "'?'", '"': "'\"'", "<": "'<'",
-                ">": "'>'", "|": "'|'"}
+# A student id names a file and fills a spreadsheet cell: plain ASCII letters and digits, '-', '_' and '.',
+# starting with a letter or digit, so that it is never a path, a hidden file or a formula.
+ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+ID_CHARS = ID_FIRST | frozenset("-_.")
+ID_RULE = "(an id is letters, digits, '-', '_' and '.', starting with a letter or digit)"
 WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+(?<!\.)"
                    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
@@ -51,17 +53,17 @@ def _char(c: str) -> str:
 
 
 def id_problem(student_id: str) -> str | None:
-    """Why this id cannot name a file in copies/, or None: it must stay one plain name inside that folder."""
+    """Why this id is not allowed, or None: it must be one plain file name in copies/ and plain text in a cell."""
     bad = _control(student_id)
     if bad:
         return f"contains a control character ({_char(bad)})"
-    for c in student_id:
-        if c in UNSAFE_IN_ID:
-            return f"contains {UNSAFE_IN_ID[c]}"
-    if student_id.startswith("."):
-        return "starts with '.'"
-    if student_id != student_id.strip() or student_id.endswith("."):
-        return "ends with a space or '.'"
+    if student_id[0] not in ID_FIRST:
+        return f"starts with {student_id[0]!r}"
+    bad = next((c for c in student_id if c not in ID_CHARS), None)
+    if bad:
+        return f"contains {bad!r}"
+    if student_id.endswith("."):
+        return "ends with '.'"
     if student_id.split(".")[0].lower() in WINDOWS_DEVICES:
         return "is a reserved device name on Windows"
     if len(student_id) > MAX_ID:
@@ -170,7 +172,8 @@ def _row(record: list[str], header: list[str], path: Path, line: int, seen: dict
         why = id_problem(sid)
         key = id_key(sid)
         if why:
-            problems.append(f"student_id {sid!r} is not safe as a file name: it {why}")
+            rule = f" {ID_RULE}" if why.startswith(("contains", "starts", "ends")) else ""
+            problems.append(f"student_id {sid!r} is not allowed: it {why}{rule}")
         elif key in seen:
             problems.append(f"duplicate student_id '{sid}' (first on line {seen[key]})")
         else:

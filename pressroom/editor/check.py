@@ -38,10 +38,10 @@ class CheckResult:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("edition", nargs="?", help="edition slug under content/, or a path to an edition folder "
-                                                   "(default: the newest edition by `published`)")
+    parser.add_argument("edition", nargs="?", help="edition slug under content/, a path to an edition folder, or a "
+                                                   "compilation: compilations/<slug> (default: the newest edition)")
     parser.add_argument("--content", type=Path, help="content folder (default: ./content)")
-    parser.add_argument("--all", action="store_true", help="check every edition under content/")
+    parser.add_argument("--all", action="store_true", help="check every edition and compilation under content/")
     parser.add_argument("--strict", action="store_true", help="treat house-rule warnings as errors (for CI)")
 
 
@@ -64,10 +64,13 @@ def _validate(edition_dir: Path, without: frozenset[str] = frozenset()) -> tuple
         problems += exc.problems
         # The bodies may be what failed; house rules only need the front matter, so read again for them.
         try:
-            edition = reader.read_edition(edition_dir, without)
+            edition = pipeline.read_source(edition_dir, without)
         except ContentError:
             edition = None
-    return problems, edition, (houserules.check_edition(edition) if edition is not None else [])
+    warnings = houserules.check_edition(edition) if edition is not None else []
+    if edition is not None and edition.book is not None:  # a compilation's warnings, e.g. an unused `exclude`
+        warnings += edition.book.warnings
+    return problems, edition, warnings
 
 
 def check_edition(edition_dir: Path, strict: bool = False) -> CheckResult:

@@ -1,12 +1,12 @@
-"""The preview that `watch` serves: built from the outputs, served from the output folder only.
+"""The preview that `watch` serves: built from the outputs, and the status shared with the server.
 
 After each good build, `make_preview` turns the edition's outputs into
 `<out>/<slug>/preview/`: every EPUB page as it is in the book (same XHTML, same
 stylesheet and fonts), the PDF's pages as thumbnails, and an index page. The
-server answers from `<out>/<slug>/` and nothing else, on 127.0.0.1 only, plus
-two built-in addresses: `/__status` (the last build's result, as JSON) and
-`/__reload.js`, which every preview page loads to reload itself after a rebuild
-and to show the problems of a failed one.
+server (editor/server.py) answers with that folder and the edition's own PDF and
+EPUB only, on 127.0.0.1 only, plus two built-in addresses: `/__status` (the last
+build's result, as JSON) and `/__reload.js`, which every preview page loads to
+reload itself after a rebuild and to show the problems of a failed one.
 """
 
 from __future__ import annotations
@@ -21,21 +21,12 @@ import threading
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
 
 from pressroom.report import BuildReport
 
 PREVIEW = "preview"
 THUMB_HEIGHT = 360
-TYPES = {".html": "text/html; charset=utf-8", ".xhtml": "application/xhtml+xml; charset=utf-8",
-         ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".png": "image/png",
-         ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml",
-         ".webp": "image/webp", ".ttf": "font/ttf", ".pdf": "application/pdf", ".epub": "application/epub+zip",
-         ".json": "application/json; charset=utf-8", ".xml": "application/xml", ".ncx": "application/xml",
-         ".opf": "application/xml"}
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf"}
 # Polls rather than holding a connection open: the server stays simple and a stopped `watch` costs nothing.
 RELOAD_JS = r"""// Pressroom preview: reload after each good rebuild; show the problems of a failed one.
@@ -86,6 +77,7 @@ class Status:
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     message: str = ""  # the heading the preview page shows above the problems
+    downloads: tuple[str, ...] = ()  # the edition's own PDF and EPUB (file names in its folder): served, not in JSON
 
     def as_json(self) -> bytes:
         return json.dumps({"built": self.built, "ok": self.ok, "building": self.building,
@@ -212,8 +204,6 @@ def _index_html(report: BuildReport, artefacts: dict[str, Path], links: dict[str
     downloads = "".join(
         f'<li><a href="{e(links[kind])}">{e(path.name)}</a> ({report.bytes.get(kind, 0) / 1e6:.2f} MB)</li>'
         for kind, path in artefacts.items())
-    if not draft:
-        downloads += '<li><a href="../build-report.json">build-report.json</a></li>'
     pages = "".join(f'<li><a href="book/{e(d.href)}">{e(d.title)}</a></li>' for d in documents)
     thumbs = "".join(
         f'<a class="thumb" href="{(e(pdf) + f"#page={n}") if pdf else e(src)}">'
@@ -245,7 +235,7 @@ h1 {{ margin-bottom: 0.2rem; }} .meta {{ color: #555; margin-top: 0; }}
 """
 
 
-# --------------------------------------------------------------------------- the server
+# --------------------------------------------------------------------------- the server's own pages
 
 WAITING = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/><title>Preview</title><script src="/__reload.js?build=0"></script></head>
@@ -253,79 +243,3 @@ WAITING = """<!DOCTYPE html>
 <p>The edition has not built yet. Fix the problems listed on this page (or in the terminal) and save:
 this page reloads itself when the build succeeds.</p></body></html>
 """
-
-
-def resolve_inside(root: Path, url_path: str) -> Path | None:
-    """The file a URL names under root, or None when it would leave root (`..`, symlinks, encoded tricks)."""
-    rel = unquote(url_path)
-    if "\x00" in rel or "\\" in rel:
-        return None
-    real_root = Path(os.path.realpath(root))
-    candidate = Path(os.path.realpath(real_root / rel.lstrip("/")))
-    if candidate != real_root and real_root not in candidate.parents:
-        return None
-    return candidate
-
-
-def make_handler(root: Path, board: StatusBoard):
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "PressroomPreview"
-
-        def do_HEAD(self):
-            self.do_GET(head=True)
-
-        def do_GET(self, head: bool = False):
-            path = urlsplit(self.path).path
-            if path == "/__status":
-                return self._send(HTTPStatus.OK, board.current.as_json(), TYPES[".json"], head)
-            if path == "/__reload.js":
-                return self._send(HTTPStatus.OK, RELOAD_JS.encode(), TYPES[".js"], head)
-            if path == "/":
-                if (root / PREVIEW / "index.html").is_file():
-                    return self._redirect(f"/{PREVIEW}/index.html")
-                return self._send(HTTPStatus.OK, WAITING.encode(), TYPES[".html"], head)
-            target = resolve_inside(root, path)
-            if target is None:
-                return self._send(HTTPStatus.FORBIDDEN, b"outside the output folder\n", "text/plain", head)
-            if target.is_dir():
-                if (target / "index.html").is_file():
-                    return self._redirect(path.rstrip("/") + "/index.html")
-                target = target / "index.html"
-            if not target.is_file():
-                return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", head)
-            content_type = TYPES.get(target.suffix.lower(), "application/octet-stream")
-            self._send(HTTPStatus.OK, target.read_bytes(), content_type, head)
-
-        def _redirect(self, location: str):
-            self.send_response(HTTPStatus.FOUND)
-            self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def _send(self, status, body: bytes, content_type: str, head: bool):
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")  # a rebuild must show, never a cached page
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def log_message(self, *args):  # the terminal is for build results, not for every request
-            pass
-
-    return Handler
-
-
-def serve(root: Path, board: StatusBoard, port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
-    """Start serving root on 127.0.0.1:port, or on a free port when that one is taken (port 0: any)."""
-    handler = make_handler(root, board)
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True,
-                              name="preview-server")
-    thread.start()
-    return server, thread

@@ -3,7 +3,8 @@
 Watches the edition's folder, brand.yaml, templates/ and styles/. A save starts a
 rebuild (changes within 300 ms are taken together). When an edit breaks the
 content, the problems are printed and shown on the preview page, and the last good
-PDF, EPUB and preview stay as they were. Stop with Ctrl-C.
+PDF, EPUB and preview stay as they were. The server (editor/server.py) serves the
+preview and the edition's own PDF and EPUB, nothing else. Stop with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from pressroom import pipeline, progress
 from pressroom.command import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, print_choice_problems
-from pressroom.editor import check, draft, preview
+from pressroom.editor import check, draft, preview, server
 from pressroom.output import OutputError, reason
 from pressroom.problems import ContentError, UsageError, display_path
 from pressroom.report import BuildReport
@@ -126,8 +127,10 @@ class Builder:
         self.show(report)
         summary = progress.summarise(report, len(warnings))
         say(f"built {progress.headline(summary)}" + (f", {len(warnings)} warning(s)" if warnings else ""))
+        downloads = tuple(Path(path).name for path in report.artefacts.values()
+                          if Path(path).suffix in (".pdf", ".epub"))
         self.board.update(building=False, ok=True, built=self.good, problems=(),
-                          warnings=tuple(map(str, warnings)), message="")
+                          warnings=tuple(map(str, warnings)), message="", downloads=downloads)
         return True
 
     def show(self, report: BuildReport, note: str = "") -> None:
@@ -192,8 +195,8 @@ def run(args) -> int:
                       (Path(os.path.abspath(TEMPLATES)), Path(os.path.abspath(STYLES))), out_dir)
 
     board = preview.StatusBoard()
-    server, thread = preview.serve(root, board, args.port)
-    port = server.server_address[1]
+    preview_server, thread = server.serve(root, board, args.port)
+    port = preview_server.server_address[1]
     url = f"http://127.0.0.1:{port}/"
     if args.port and port != args.port:
         say(f"port {args.port} is busy; using {port} instead")
@@ -217,8 +220,8 @@ def run(args) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        server.shutdown()
-        server.server_close()
+        preview_server.shutdown()
+        preview_server.server_close()
         thread.join(timeout=5)
     say("stopped")
     return EXIT_OK

@@ -111,7 +111,7 @@ def render_edition(prepared, options, practice_model, show: dict, timer, run: Ru
         try:
             rendered = scheduler.run(tasks_too=False)  # the EPUB's tasks go on while the chunks are stitched
         except PdfProblems as exc:
-            where = display_path(edition.folder / "edition.yaml")
+            where = display_path(edition.definition)
             raise ContentError([Problem(where, 1, "error", f"PDF renderer: {m}", "pdf.renderer")
                                 for m in dict.fromkeys(exc.messages)]) from None
         except BaseException:

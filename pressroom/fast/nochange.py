@@ -64,6 +64,8 @@ class Record:
         roots = [Path(os.path.abspath(content_root))]
         if args.edition and (Path(args.edition) / "edition.yaml").is_file():
             roots.append(Path(os.path.abspath(args.edition)).parent)
+        elif args.edition and (Path(args.edition) / "compilation.yaml").is_file():  # content/compilations/<slug>
+            roots.append(Path(os.path.abspath(args.edition)).parent.parent)
         self.roots = sorted(set(roots))
         key = json.dumps([FORMAT, [str(r) for r in self.roots], args.edition, bool(getattr(args, "all", False)),
                           args.format, args.profile, args.quiz_only, args.proofs, args.jobs == 1, str(out),

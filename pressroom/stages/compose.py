@@ -30,13 +30,18 @@ DEVANAGARI_LANGS = {"hi", "mr", "ne", "sa", "mai", "kok", "bho"}
 @dataclass(frozen=True)
 class ArticleView:
     source: ArticleSource
-    section: object
+    section: object  # the article's own section (in a compilation, in its edition): its kicker
     html: Markup
     lang: str | None
 
     @property
     def meta(self):
         return self.source.meta
+
+    @property
+    def origin(self):
+        """A compilation's article: its edition, for the provenance line and the month beside its title."""
+        return self.source.origin
 
     @property
     def slug(self):
@@ -51,13 +56,17 @@ class SectionView:
     running: str = ""  # the running head: short_title, or the title shortened at a word boundary
 
 
-def load_strings(language: str) -> dict:
-    """Interface strings for the edition's language, falling back to English per key."""
+def load_strings(language: str, book: bool = False) -> dict:
+    """Interface strings for the edition's language, falling back to English per key; a compilation
+    (`book`) takes the words of `book:` in place of the magazine's."""
     base = yaml.safe_load((TEMPLATES / "strings" / "en.yaml").read_text(encoding="utf-8"))
     path = TEMPLATES / "strings" / f"{language.split('-')[0].lower()}.yaml"
     if path.is_file():
         local = yaml.safe_load(path.read_text(encoding="utf-8"))
-        base = {**base, **local, "boxes": {**base["boxes"], **local.get("boxes", {})}}
+        base = {**base, **local, "boxes": {**base["boxes"], **local.get("boxes", {})},
+                "book": {**base.get("book", {}), **local.get("book", {})}}
+    if book:
+        base = {**base, **base.get("book", {})}
     return base
 
 
@@ -145,7 +154,8 @@ def section_views(edition: Edition, fragments: dict[Path, object], flavour: str,
         for a in s.articles:
             frag = fragments[a.path]
             html = frag.print_html if flavour == "print" else frag.epub_html
-            arts.append(ArticleView(a, s.section, Markup(html), None))
+            own = a.origin.section if a.origin is not None else s.section  # a compilation's article keeps its kicker
+            arts.append(ArticleView(a, own, Markup(html), None))
         section = s.section
         views.append(SectionView(section, tuple(arts), titles.opener_title(section.label, section.title),
                                  titles.running_head(section.title, section.short_title, dangling)))
@@ -268,7 +278,7 @@ def compose_epub(edition: Edition, fragments: dict, foreword_html: str | None, s
         for a in view.articles:
             art_uid = f"art-{a.slug}"
             docs.append(EpubDocument(art_uid, f"{art_uid}.xhtml", typed(a.meta.title), page.render(
-                kind="article", title=a.meta.title, a=a, section=view.section, body=a.html, **common)))
+                kind="article", title=a.meta.title, a=a, section=a.section, body=a.html, **common)))
             children.append(TocEntry(art_uid, f"{art_uid}.xhtml", typed(a.meta.title)))
         toc.append(TocEntry(uid, f"{uid}.xhtml", typed(view.section.title), tuple(children)))
     show = print_parts(meta)

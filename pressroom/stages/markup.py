@@ -43,6 +43,7 @@ class MarkupContext:
     figure_label: str
     article_slugs: dict[Path, str]  # resolved article path -> slug, for cross-references
     quotes: str = typography.ENGLISH_QUOTES  # the language's quote marks, for the typographer
+    unlinked: frozenset[Path] = frozenset()  # articles a link may name that are not in this book: text only
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class _State:
     notes: dict[int, str] = field(default_factory=dict)
     figure_start: int = 0
     image_href: dict[Path, str] = field(default_factory=dict)
-    link_href: dict[str, str] = field(default_factory=dict)
+    link_href: dict[str, str | None] = field(default_factory=dict)  # None: the link keeps its text only
+    open_links: list[bool] = field(default_factory=list)  # for each open link, whether it printed an <a>
 
 
 def _validate_box(params: str, *_args) -> bool:
@@ -120,8 +122,15 @@ def _image(self, tokens, idx, options, env):
 
 
 def _link_open(self, tokens, idx, options, env):
-    href = _st(env).link_href.get(tokens[idx].attrGet("href") or "", "#")
-    return f'<a href="{escape(href)}">'
+    state = _st(env)
+    href = state.link_href.get(tokens[idx].attrGet("href") or "", "#")
+    state.open_links.append(href is not None)
+    return f'<a href="{escape(href)}">' if href is not None else ""
+
+
+def _link_close(self, tokens, idx, options, env):
+    state = _st(env)
+    return "</a>" if not state.open_links or state.open_links.pop() else ""
 
 
 def _footnote_ref(self, tokens, idx, options, env):
@@ -165,7 +174,7 @@ def _cell_open(self, tokens, idx, options, env):
 
 RULES = {
     "paragraph_open": _paragraph_open, "paragraph_close": _paragraph_close, "image": _image,
-    "link_open": _link_open, "footnote_ref": _footnote_ref, "container_box_open": _box_open,
+    "link_open": _link_open, "link_close": _link_close, "footnote_ref": _footnote_ref, "container_box_open": _box_open,
     "container_box_close": _box_close, "html_block": _reject, "html_inline": _reject,
     "th_open": _cell_open, "td_open": _cell_open,
 }
@@ -284,7 +293,7 @@ def render_markdown(body: str, path: Path, body_line: int, anchor: str, ctx: Mar
         state = _State(flavour, anchor, figure_start=figure_start)
         namer = image_urls[0] if flavour == "print" else image_urls[1]
         state.image_href = {p: namer(p) for p in pictures}
-        state.link_href = {h: t[0 if flavour == "print" else 1] for h, t in link_targets.items()}
+        state.link_href = {h: (t[0 if flavour == "print" else 1] if t else None) for h, t in link_targets.items()}
         env["state"] = state
         for note_id, note_tokens in notes_tokens.items():
             html = md.renderer.render(note_tokens, md.options, env).strip()

@@ -23,6 +23,17 @@ ASSET_FOLDER = "images"  # an edition- or section-level folder that is not a sec
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where an article of a compilation comes from: it is read from its edition, never copied."""
+
+    edition: str                # the source edition's slug
+    edition_title: str          # e.g. "April 2020": the provenance line and the month label
+    section: schema.Section     # its section in that edition: its kicker
+    file: str                   # its path inside the edition, e.g. "gs2/03-electoral-bonds.md"
+    note: str = ""              # printed beside its title in the contents (the month, or the section)
+
+
+@dataclass(frozen=True)
 class ArticleSource:
     path: Path
     section_id: str
@@ -34,6 +45,7 @@ class ArticleSource:
     front_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)  # file line of each front-matter key path
     text: str = field(default="", compare=False, repr=False)  # the whole file as written, for the glyph check
     values: tuple[tuple[str, int], ...] = field(default=(), compare=False, repr=False)  # front-matter text, with lines
+    origin: Origin | None = None  # set in a compilation only
 
     def line_of(self, *keys) -> int:
         """File line of a front-matter key (or its nearest parent); the opening '---' when it is absent."""
@@ -47,6 +59,17 @@ class SectionSource:
 
 
 @dataclass(frozen=True)
+class Book:
+    """What makes an `Edition` a compilation: its definition file and what it was drawn from."""
+
+    definition: Path                        # compilation.yaml
+    group_by: str                           # "section", "month" or "topic"
+    editions: tuple[tuple[str, str], ...]   # (slug, title) of each source edition, in order
+    outside: frozenset[Path] = frozenset()  # the source editions' articles left out: links to them keep their text
+    warnings: tuple[Problem, ...] = ()      # found while choosing (an `exclude` entry that matches nothing)
+
+
+@dataclass(frozen=True)
 class Edition:
     slug: str
     folder: Path
@@ -55,10 +78,16 @@ class Edition:
     meta: schema.EditionMeta
     sections: tuple[SectionSource, ...]
     source_files: tuple[Path, ...]  # every file read, for cache keys and watching
-    texts: tuple[tuple[Path, str, tuple[tuple[str, int], ...]], ...] = field(default=(), compare=False, repr=False)
-    """brand.yaml and edition.yaml as written, with their text values and lines (YAML escapes decoded)."""
     meta_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)   # edition.yaml: line of each key path
     brand_lines: Mapping[tuple, int] = field(default_factory=dict, compare=False)  # brand.yaml: line of each key path
+    book: Book | None = None  # a compilation (content/compilations/<slug>/) rather than a monthly edition
+    texts: tuple[tuple[Path, str, tuple[tuple[str, int], ...]], ...] = field(default=(), compare=False, repr=False)
+    """brand.yaml and edition.yaml (or compilation.yaml) as written, with their text values and lines."""
+
+    @property
+    def definition(self) -> Path:
+        """The file that defines it: edition.yaml, or a compilation's compilation.yaml."""
+        return self.book.definition if self.book is not None else self.folder / "edition.yaml"
 
     def line_of(self, *keys) -> int:
         """The line in edition.yaml of a key path such as ("cover", "image"), or of its nearest parent."""
@@ -177,8 +206,31 @@ def _section_folder(section_dir: Path, root: Path) -> tuple[bool, str | None, st
         return False, f"section folder '{section_dir.name}' {exc.message}", exc.code
 
 
+@dataclass(frozen=True)
+class Scan:
+    """An edition read as far as it can be: a compilation takes its good articles and reports its chosen bad ones."""
+
+    edition: Edition | None          # every article that read cleanly; None when edition.yaml or brand.yaml did not
+    problems: tuple[Problem, ...]
+
+
 def read_edition(folder: Path, without: frozenset[str] = frozenset()) -> Edition:
-    """Read and validate one edition. `without`: listed sections to leave out (a draft's empty sections)."""
+    """Read and validate one edition; raises ContentError with every problem found.
+    `without`: listed sections to leave out (a draft's empty sections)."""
+    scan = scan_edition(folder, without)
+    if scan.problems or scan.edition is None:
+        raise ContentError(scan.problems)
+    return scan.edition
+
+
+def file_texts(path: Path, located, root: Path) -> tuple[Path, str, tuple[tuple[str, int], ...]]:
+    """A YAML file as written (for the glyph check of what its comments hold) and its values as read."""
+    written, _ = files.read_text(path, root, limits.MAX_YAML_BYTES)
+    return path, written or "", tuple(located.strings()) if located is not None else ()
+
+
+def scan_edition(folder: Path, without: frozenset[str] = frozenset()) -> Scan:
+    """An edition with every article that reads cleanly, and the problems of the others."""
     folder = Path(os.path.abspath(folder))
     without = frozenset(without)
     content_root = folder.parent
@@ -187,7 +239,7 @@ def read_edition(folder: Path, without: frozenset[str] = frozenset()) -> Edition
     try:
         files.real_inside(folder, content_root)
     except files.Refused as exc:
-        raise ContentError([error(edition_path, 1, f"the edition folder {exc.message}", code=exc.code)]) from None
+        return Scan(None, (error(edition_path, 1, f"the edition folder {exc.message}", code=exc.code),))
     brand, more, brand_located, brand_text = _read_model(brand_path, schema.Brand, content_root)
     problems += more
     meta, more, located, edition_text = _read_model(edition_path, schema.EditionMeta, content_root)
@@ -203,7 +255,7 @@ def read_edition(folder: Path, without: frozenset[str] = frozenset()) -> Edition
                     match = ARTICLE_NAME.match(path.name)
                     if match:
                         problems += read_article(path, section, match["slug"], content_root)[1]
-        raise ContentError(problems)
+        return Scan(None, tuple(problems))
     sources = [brand_path, edition_path]
 
     listed = {s.id for s in meta.sections}
@@ -260,12 +312,12 @@ def read_edition(folder: Path, without: frozenset[str] = frozenset()) -> Edition
         sections.append(SectionSource(section, tuple(articles)))
 
     problems += duplicate_questions(a for s in sections for a in s.articles)
-    if problems or brand is None:
-        raise ContentError(problems)
+    if brand is None:
+        return Scan(None, tuple(problems))
     if without:
         meta = meta.model_copy(update={"sections": [s for s in meta.sections if s.id not in without]})
     texts = ((brand_path, brand_text, tuple(brand_located.strings())),
              (edition_path, edition_text, tuple(located.strings())))
-    return Edition(folder.name, folder, content_root, brand, meta, tuple(sections), tuple(sources),
-                   meta_lines=MappingProxyType(dict(located.lines)),
-                   brand_lines=MappingProxyType(dict(brand_located.lines)), texts=texts)
+    return Scan(Edition(folder.name, folder, content_root, brand, meta, tuple(sections), tuple(sources),
+                        meta_lines=MappingProxyType(dict(located.lines)),
+                        brand_lines=MappingProxyType(dict(brand_located.lines)), texts=texts), tuple(problems))

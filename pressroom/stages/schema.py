@@ -301,7 +301,7 @@ def validate(model: type[Model], located: Located, source, prefix: tuple = ()) -
             if err["type"] in ("extra_forbidden", "missing"):
                 if err["type"] == "extra_forbidden":
                     parent = _model_at(model, loc[:-1])
-                    known = parent.model_fields if parent else {}
+                    known = [info.alias or name for name, info in parent.model_fields.items()] if parent else []
                     message = f"unknown key '{short(str(loc[-1]))}'{did_you_mean(str(loc[-1]), known)}"
                 else:
                     message = f"missing required key '{loc[-1]}'"

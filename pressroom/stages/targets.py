@@ -1,7 +1,8 @@
 """Where a link or a picture in an article points, checked: inside the content folder, a regular file,
 an article of the edition or a usable picture; never a web address or a refused scheme.
 
-`ctx` is markup.MarkupContext: the content folder and the edition's articles.
+Split from markup.py, which calls these for every link and picture; the pipeline checks the logo and
+the cover image with `picture`. `ctx` is markup.MarkupContext (content_root, article_slugs, unlinked).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def link_target(href: str, path: Path, line: int, ctx, anchor: str):
     if problem:
         return None, problem
     slug = ctx.article_slugs.get(resolved)
+    if slug is None and resolved in ctx.unlinked:  # an article this compilation leaves out: its text only
+        return None, None
     if slug is None:
         return None, error(path, line, f"link '{short(normalizeLinkText(href))}' does not point to an article of this "
                                        "edition", code="markup.bad-link")
