@@ -160,8 +160,8 @@ def test_an_articles_own_errors_are_reported_at_its_own_path(books, tmp_path):
     result = run_build(BOOK, "--content", "books", "--out", "out", cwd=tmp_path)
     assert result.returncode == 1
     assert problems(result) == [
-        f"books/ed-2020-02/gs3/01-monsoon-forecast.md:28: error: raw HTML is not allowed: '{tag}' (escape a literal "
-        "'<' as '\\<')" for tag in ("</b>", "<b>")]
+        f"books/ed-2020-02/gs3/01-monsoon-forecast.md:28: error: raw HTML is not allowed: '{tag}'; write **bold** "
+        "instead (for a literal '<' write '\\<')" for tag in ("</b>", "<b>")]
     assert not (tmp_path / "out" / "book").exists()
 
 

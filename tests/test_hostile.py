@@ -513,3 +513,18 @@ def test_clearer_a_picture_problem_found_while_rendering_is_at_its_line(mini, tm
                                 prepared)
     assert (located.path, located.line) == (RIVERS, line_of(tmp_path / RIVERS, "bars.png"))
     assert located.message.endswith(": the picture cannot be decoded")
+
+
+# --------------------------------------------------------------------------- compilations read by the same rules
+
+def test_f12_a_compilation_yaml_escape_is_checked_as_read(tmp_path):
+    from conftest import copy_fixture
+
+    books = copy_fixture("books", tmp_path)
+    definition = books / "compilations" / "book" / "compilation.yaml"
+    edit(definition, 'title: "Year Book: Polity and More"', 'title: "Year Book\\u202E: Polity and More"')
+    result = run_build("check", "compilations/book", "--content", "books", cwd=tmp_path)
+    assert result.returncode == 1
+    assert errors(result) == [err("books/compilations/book/compilation.yaml", line_of(definition, "title:"),
+                                  "invisible control character U+202E (RIGHT-TO-LEFT OVERRIDE) in the text; "
+                                  "delete it")]
