@@ -19,15 +19,14 @@ from pressroom.command import (
     EXIT_USAGE,
     Parser,
     add_edition_arguments,
+    chosen_editions,
     content_root,
     positive_int,
-    print_choice_problems,
     print_problems,
-    resolve_editions,
 )
 from pressroom.output import OutputError
 from pressroom.paths import FONTS, default_content_root
-from pressroom.problems import ContentError, UsageError, did_you_mean
+from pressroom.problems import ContentError, did_you_mean
 
 
 def make_build_parser() -> Parser:
@@ -75,13 +74,9 @@ def build_editions(args, record) -> int:
     if args.format != "epub":  # an EPUB alone is made in this process
         # Workers start now and import WeasyPrint while this process reads the content.
         pool.prestart(jobs, FONTS)
-    try:
-        editions = resolve_editions(args)
-    except UsageError as exc:
-        print(f"build.py: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ContentError as exc:
-        return print_choice_problems(exc, "build.py")
+    editions = chosen_editions(args, "build.py")
+    if isinstance(editions, int):
+        return editions
     formats = (args.format,) if args.format else ("pdf", "epub")
     options = pipeline.Options(formats=formats, out_dir=args.out, profile=args.profile, quiz_only=args.quiz_only,
                                proofs=args.proofs, jobs=args.jobs, cache=not args.no_cache)

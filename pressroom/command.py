@@ -71,6 +71,17 @@ def resolve_editions(args) -> list[Path]:
     return [compilation.resolve(args.edition, root)]
 
 
+def chosen_editions(args, prog: str) -> list[Path] | int:
+    """resolve_editions, or the exit status once it is said why no edition could be chosen."""
+    try:
+        return resolve_editions(args)
+    except UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContentError as exc:
+        return print_choice_problems(exc, prog)
+
+
 def print_choice_problems(exc: ContentError, prog: str) -> int:
     """The newest edition could not be chosen: the problems, one line saying so, and exit 1."""
     for problem in exc.problems:

@@ -32,7 +32,7 @@ from pressroom.copies.wording import Wording, wording
 from pressroom.fingerprint import digest, digest_files, package_code
 from pressroom.output import OutputError
 from pressroom.paths import FONTS
-from pressroom.problems import ContentError, Problem, UsageError, error
+from pressroom.problems import ContentError, Problem, error
 from pressroom.progress import Counter
 
 CHECKPOINT_SECONDS = 2.0  # how often the ledger is saved, so an interrupted run loses little
@@ -120,12 +120,10 @@ def _run(args) -> int:
         return _usage(f"roster {args.roster} not found")
     if args.jobs < 1:
         return _usage("--jobs must be at least 1")
-    try:
-        (edition_dir,) = command.resolve_editions(args)
-    except UsageError as exc:
-        return _usage(str(exc))
-    except ContentError as exc:
-        return command.print_choice_problems(exc, "build.py stamp")
+    chosen = command.chosen_editions(args, "build.py stamp")
+    if isinstance(chosen, int):
+        return chosen
+    (edition_dir,) = chosen
     fonts = load_fonts()
     try:
         total, problems = check_roster(args.roster, fonts, args.shard)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pressroom import pipeline
-from pressroom.command import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
+from pressroom.command import EXIT_CONTENT, EXIT_OK
 from pressroom.editor import draft
-from pressroom.problems import ContentError, Problem, UsageError
+from pressroom.problems import ContentError, Problem
 from pressroom.stages import houserules
 from pressroom.stages import read as reader
 
@@ -96,15 +96,11 @@ def summary_line(result: CheckResult) -> str:
 
 
 def run(args) -> int:
-    from pressroom.command import print_choice_problems, resolve_editions
+    from pressroom.command import chosen_editions
 
-    try:
-        editions = resolve_editions(args)
-    except UsageError as exc:
-        print(f"build.py check: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ContentError as exc:
-        return print_choice_problems(exc, "build.py check")
+    editions = chosen_editions(args, "build.py check")
+    if isinstance(editions, int):
+        return editions
     status = EXIT_OK
     for edition_dir in editions:
         result = check_edition(edition_dir, args.strict)
